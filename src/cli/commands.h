@@ -4,5 +4,13 @@
 #ifndef PI_CLI_COMMANDS_H
 #define PI_CLI_COMMANDS_H
 
+int pi_cmd_init(int argc, char **argv);
+int pi_cmd_serve(int argc, char **argv);
+int pi_cmd_receipt(int argc, char **argv);
+int pi_cmd_org(int argc, char **argv);
+int pi_cmd_user(int argc, char **argv);
+int pi_cmd_group(int argc, char **argv);
+int pi_cmd_lookalike(int argc, char **argv);
+
 
 #endif

@@ -11,7 +11,13 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"help", "print this list", NULL},
+	{"init", "create a database (optionally with the demo community)", pi_cmd_init},
+	{"serve", "run the hub: TAXII 2.1, the JSON API and the web interface", pi_cmd_serve},
+	{"receipt", "verify a filing receipt signed by a hub", pi_cmd_receipt},
+	{"org", "list, add and change member organisations", pi_cmd_org},
+	{"user", "manage user accounts, passwords and API tokens", pi_cmd_user},
+	{"group", "manage sharing groups and their member organisations", pi_cmd_group},
+	{"lookalike", "generate and watch for lookalike domains of postal brands", pi_cmd_lookalike},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,544 @@
+/* cmd_lookalike.c - `postisac lookalike gen|watch`: lookalike domains of postal brands.
+ *
+ * gen prints the permutations of domains; watch streams feeds of names (plain lines or JSON
+ * lines) through a pi_watcher and prints hits, optionally publishing them to a hub. Input is
+ * read in fixed blocks, so memory does not grow with the feed; only hits kept for --publish
+ * are held (capped at MAX_PUBLISH).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "core/buf.h"
+#include "core/json.h"
+#include "lookalike/lookalike.h"
+
+#define READ_BLOCK (1u << 20)
+#define MAX_LINE (256u << 10)
+#define MAX_PUBLISH 1000000u
+
+static void gen_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: postisac lookalike gen DOMAIN... [--fuzzers LIST] [--dict FILE] [--tld FILE]\n"
+		"                              [--json | --list]\n\n"
+		"Prints the lookalike permutations of each DOMAIN, one a line as 'FUZZER NAME'\n"
+		"(Unicode names also in punycode). Fuzzers: addition, bitsquatting, cyrillic,\n"
+		"homoglyph, hyphenation, insertion, omission, repetition, replacement, subdomain,\n"
+		"transposition, vowel-swap, dictionary (needs --dict), tld-swap (needs --tld),\n"
+		"various, plural, combosquat, brand-subdomain; default: all, plus *original.\n\n"
+		"  --fuzzers LIST  comma-separated fuzzer names\n"
+		"  --dict FILE     words for the dictionary fuzzer, one a line\n"
+		"  --tld FILE      suffixes for the tld-swap fuzzer, one a line\n"
+		"  --json          JSON lines {\"domain\",\"unicode\",\"fuzzer\",\"original\"}\n"
+		"  --list          names only (like dnstwist --format list)\n\n"
+		"Exit status: 0 on success, 2 on error.\n");
+}
+
+static void watch_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: postisac lookalike watch --brands FILE [OPTIONS] [FEED...|-]\n\n"
+		"Reads newly registered domain or certificate transparency name lists (one name a\n"
+		"line, or JSON lines with \"domain\", \"name\", \"names\", \"all_domains\" or\n"
+		"\"dns_names\"; '-' or no FEED reads standard input) and prints each name that\n"
+		"imitates a brand: NAME, BRAND, SCORE and the reasons (skeleton, tld-swap,\n"
+		"edit-distance:D, combosquat:WORD, brand-subdomain, split).\n\n"
+		"  --brands FILE       one brand a line: DOMAIN [TOKEN...], e.g. 'usps.com usps';\n"
+		"                      a token with a dot is another legitimate domain\n"
+		"  --threshold X       minimum score, 0..1 (default 0.5)\n"
+		"  --json              JSON lines {\"name\",\"brand\",\"score\",\"reasons\"}\n"
+		"  --publish HUB       post hits as indicators to HUB (e.g. http://127.0.0.1:8080)\n"
+		"  --token TOKEN       bearer token for --publish (default: env POSTISAC_TOKEN)\n"
+		"  --collection ID     TAXII collection for --publish\n"
+		"  --tlp LEVEL         clear|green|amber|amber+strict|red (default amber)\n\n"
+		"Exit status: 0 if anything was found, 1 if nothing, 2 on error.\n");
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: postisac lookalike gen|watch [OPTIONS]\n\n"
+		     "  gen    generate the lookalike permutations of domains\n"
+		     "  watch  watch feeds of new names for lookalikes of brands\n\n"
+		     "Run 'postisac lookalike gen --help' or '... watch --help' for options.\n");
+}
+
+static void print_json_string(FILE *out, const char *s)
+{
+	struct pi_buf b;
+
+	pi_buf_init(&b, 4096);
+	if (pi_buf_json_string(&b, s) == PI_OK)
+		fputs(b.data, out);
+	else
+		fputs("\"\"", out);
+	pi_buf_free(&b);
+}
+
+static int cmd_gen(int argc, char **argv)
+{
+	struct pi_gen_options opts;
+	struct pi_error err;
+	char **dict = NULL, **tlds = NULL;
+	size_t ndict = 0, ntlds = 0;
+	int json = 0, list = 0, rc = 2, ndomains = 0;
+	const char *dict_path = NULL, *tld_path = NULL;
+	const char **domains = NULL;
+	pi_perms *perms = NULL;
+
+	memset(&opts, 0, sizeof(opts));
+	domains = calloc((size_t)argc, sizeof(*domains));
+	if (!domains)
+		return 2;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			gen_usage(stdout);
+			rc = 0;
+			goto out;
+		} else if (strcmp(a, "--json") == 0) {
+			json = 1;
+		} else if (strcmp(a, "--list") == 0) {
+			list = 1;
+		} else if ((strcmp(a, "--fuzzers") == 0 || strcmp(a, "--dict") == 0 ||
+				   strcmp(a, "--tld") == 0)) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "postisac lookalike gen: %s needs a value\n", a);
+				goto out;
+			}
+			const char *v = argv[++i];
+			if (strcmp(a, "--fuzzers") == 0) {
+				if (pi_fuzzer_parse_list(v, &opts.fuzzers, &err) != PI_OK) {
+					fprintf(stderr, "postisac lookalike gen: %s\n", err.message);
+					goto out;
+				}
+			} else if (strcmp(a, "--dict") == 0) {
+				dict_path = v;
+			} else {
+				tld_path = v;
+			}
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "postisac lookalike gen: unknown option '%s'\n\n", a);
+			gen_usage(stderr);
+			goto out;
+		} else {
+			domains[ndomains++] = a;
+		}
+	}
+	if (ndomains == 0) {
+		fprintf(stderr, "postisac lookalike gen: give at least one DOMAIN\n\n");
+		gen_usage(stderr);
+		goto out;
+	}
+	if (json && list) {
+		fprintf(stderr, "postisac lookalike gen: --json and --list exclude each other\n");
+		goto out;
+	}
+	if (dict_path && pi_wordlist_load(dict_path, 'd', &dict, &ndict, &err) != PI_OK) {
+		fprintf(stderr, "postisac lookalike gen: %s\n", err.message);
+		goto out;
+	}
+	if (tld_path && pi_wordlist_load(tld_path, 't', &tlds, &ntlds, &err) != PI_OK) {
+		fprintf(stderr, "postisac lookalike gen: %s\n", err.message);
+		goto out;
+	}
+	opts.dict_words = (const char *const *)dict;
+	opts.n_dict_words = ndict;
+	opts.tlds = (const char *const *)tlds;
+	opts.n_tlds = ntlds;
+	for (int d = 0; d < ndomains; d++) {
+		if (pi_lookalike_generate(domains[d], &opts, &perms, &err) != PI_OK) {
+			fprintf(stderr, "postisac lookalike gen: %s\n", err.message);
+			goto out;
+		}
+		pi_perms_sort(perms);
+		for (size_t i = 0; i < pi_perms_count(perms); i++) {
+			const char *name = pi_perms_domain(perms, i);
+			const char *uni = pi_perms_unicode(perms, i);
+			const char *fz = pi_fuzzer_name(pi_perms_fuzzer(perms, i));
+			if (list) {
+				puts(name);
+			} else if (json) {
+				fputs("{\"domain\":", stdout);
+				print_json_string(stdout, name);
+				fputs(",\"unicode\":", stdout);
+				print_json_string(stdout, uni ? uni : name);
+				printf(",\"fuzzer\":\"%s\",\"original\":", fz);
+				print_json_string(stdout, domains[d]);
+				fputs("}\n", stdout);
+			} else if (uni) {
+				printf("%-15s %s %s\n", fz, name, uni);
+			} else {
+				printf("%-15s %s\n", fz, name);
+			}
+		}
+		pi_perms_free(perms);
+		perms = NULL;
+	}
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "postisac lookalike gen: cannot write: %s\n", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	pi_perms_free(perms);
+	pi_wordlist_free(dict, ndict);
+	pi_wordlist_free(tlds, ntlds);
+	free(domains);
+	return rc;
+}
+
+struct watch_run {
+	pi_watcher *w;
+	int json;
+	size_t hits, names, bad_lines, long_lines;
+	int keep; /* collect hits for --publish */
+	struct pi_publish_item *kept;
+	size_t nkept, capkept;
+	int failed;
+};
+
+static void report(struct watch_run *r, const char *name, size_t len, const struct pi_watch_hit *h)
+{
+	char reasons[256];
+	const char *brand = pi_watcher_brand_domain(r->w, h->brand);
+
+	r->hits++;
+	pi_watch_reasons_format(h, reasons, sizeof(reasons));
+	if (r->json) {
+		char tmp[PI_LOOKALIKE_MAX_NAME + 1];
+		memcpy(tmp, name, len);
+		tmp[len] = '\0';
+		fputs("{\"name\":", stdout);
+		print_json_string(stdout, tmp);
+		printf(",\"brand\":\"%s\",\"score\":%.2f,\"reasons\":[%s]}\n", brand, h->score,
+			reasons);
+	} else {
+		/* reasons without the JSON quotes */
+		char plain[256];
+		size_t k = 0;
+		for (const char *p = reasons; *p && k + 1 < sizeof(plain); p++)
+			if (*p != '"')
+				plain[k++] = *p;
+		plain[k] = '\0';
+		printf("%.*s\t%s\t%.2f\t%s\n", (int)len, name, brand, h->score, plain);
+	}
+	if (r->keep && !r->failed) {
+		if (r->nkept == r->capkept) {
+			size_t cap = r->capkept ? r->capkept * 2 : 256;
+			struct pi_publish_item *nk;
+			if (cap > MAX_PUBLISH) {
+				fprintf(stderr, "postisac lookalike watch: more than %u hits to "
+						"publish; publish a smaller feed\n",
+					MAX_PUBLISH);
+				r->failed = 1;
+				return;
+			}
+			nk = realloc(r->kept, cap * sizeof(*nk));
+			if (!nk) {
+				r->failed = 1;
+				return;
+			}
+			r->kept = nk;
+			r->capkept = cap;
+		}
+		char *copy = strndup(name, len);
+		if (!copy) {
+			r->failed = 1;
+			return;
+		}
+		/* a name with a trailing dot or "*." is published as the bare name */
+		char *bare = copy;
+		if (bare[0] == '*' && bare[1] == '.')
+			bare += 2;
+		size_t bl = strlen(bare);
+		while (bl && bare[bl - 1] == '.')
+			bare[--bl] = '\0';
+		memmove(copy, bare, bl + 1);
+		r->kept[r->nkept].name = copy;
+		r->kept[r->nkept].brand = brand;
+		r->nkept++;
+	}
+}
+
+static void check_name(struct watch_run *r, const char *name, size_t len)
+{
+	struct pi_watch_hit h;
+
+	r->names++;
+	if (pi_watcher_check(r->w, name, len, &h))
+		report(r, name, len, &h);
+}
+
+static void check_json_item(struct watch_run *r, const cJSON *item)
+{
+	if (cJSON_IsString(item) && item->valuestring)
+		check_name(r, item->valuestring, strlen(item->valuestring));
+}
+
+static void check_json_line(struct watch_run *r, const char *line, size_t len)
+{
+	static const char *const single[] = {"domain", "name"};
+	static const char *const arrays[] = {"names", "all_domains", "dns_names", "domains"};
+	cJSON *root = NULL, *item, *el;
+	struct pi_error err;
+
+	if (pi_json_parse(line, len, 16, &root, &err) != PI_OK || !cJSON_IsObject(root)) {
+		r->bad_lines++;
+		cJSON_Delete(root);
+		return;
+	}
+	for (size_t i = 0; i < 2; i++)
+		check_json_item(r, cJSON_GetObjectItemCaseSensitive(root, single[i]));
+	for (size_t i = 0; i < 4; i++) {
+		item = cJSON_GetObjectItemCaseSensitive(root, arrays[i]);
+		cJSON_ArrayForEach(el, item) check_json_item(r, el);
+	}
+	/* certstream: {"data":{"leaf_cert":{"all_domains":[...]}}} */
+	item = cJSON_GetObjectItemCaseSensitive(root, "data");
+	item = cJSON_GetObjectItemCaseSensitive(item, "leaf_cert");
+	item = cJSON_GetObjectItemCaseSensitive(item, "all_domains");
+	cJSON_ArrayForEach(el, item) check_json_item(r, el);
+	cJSON_Delete(root);
+}
+
+static void check_line(struct watch_run *r, const char *line, size_t len)
+{
+	while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	while (len && (line[0] == ' ' || line[0] == '\t')) {
+		line++;
+		len--;
+	}
+	if (len == 0 || line[0] == '#')
+		return;
+	if (line[0] == '{') {
+		check_json_line(r, line, len);
+		return;
+	}
+	/* "name" alone, or the first field of a whitespace or comma separated line */
+	size_t n = 0;
+	while (n < len && line[n] != ' ' && line[n] != '\t' && line[n] != ',')
+		n++;
+	check_name(r, line, n);
+}
+
+/* Streams one feed. Returns 0, or -1 on a read error (reported). */
+static int watch_stream(struct watch_run *r, FILE *f, const char *label, char *buf)
+{
+	size_t have = 0;
+	int skipping = 0;
+
+	for (;;) {
+		size_t n = fread(buf + have, 1, READ_BLOCK - have, f);
+		size_t start = 0;
+		int eof = n == 0;
+		have += n;
+		for (;;) {
+			char *nl = memchr(buf + start, '\n', have - start);
+			if (!nl)
+				break;
+			size_t end = (size_t)(nl - buf);
+			if (!skipping)
+				check_line(r, buf + start, end - start);
+			skipping = 0;
+			start = end + 1;
+		}
+		if (eof) {
+			if (have > start && !skipping)
+				check_line(r, buf + start, have - start);
+			break;
+		}
+		memmove(buf, buf + start, have - start);
+		have -= start;
+		if (have >= MAX_LINE) {
+			/* an over-long line: drop it up to its newline */
+			r->long_lines++;
+			skipping = 1;
+			have = 0;
+		}
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "postisac lookalike watch: cannot read %s: %s\n", label,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_watch(int argc, char **argv)
+{
+	const char *brands = NULL, *hub = NULL, *token = getenv("POSTISAC_TOKEN");
+	const char *collection = NULL, *tlp = "amber";
+	double threshold = 0.5;
+	struct watch_run r;
+	struct pi_error err;
+	const char **feeds = NULL;
+	int nfeeds = 0, rc = 2;
+	char *buf = NULL;
+	static char outbuf[1 << 16];
+
+	memset(&r, 0, sizeof(r));
+	feeds = calloc((size_t)argc + 1, sizeof(*feeds));
+	if (!feeds)
+		return 2;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			watch_usage(stdout);
+			rc = 0;
+			goto out;
+		} else if (strcmp(a, "--json") == 0) {
+			r.json = 1;
+		} else if (strcmp(a, "--brands") == 0 || strcmp(a, "--threshold") == 0 ||
+			   strcmp(a, "--publish") == 0 || strcmp(a, "--token") == 0 ||
+			   strcmp(a, "--collection") == 0 || strcmp(a, "--tlp") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "postisac lookalike watch: %s needs a value\n", a);
+				goto out;
+			}
+			const char *v = argv[++i];
+			if (strcmp(a, "--brands") == 0) {
+				brands = v;
+			} else if (strcmp(a, "--threshold") == 0) {
+				char *end = NULL;
+				errno = 0;
+				threshold = strtod(v, &end);
+				if (errno || !end || *end || end == v || !(threshold >= 0.0) ||
+					threshold > 1.0) {
+					fprintf(stderr, "postisac lookalike watch: --threshold takes a "
+							"number from 0 to 1, not '%s'\n",
+						v);
+					goto out;
+				}
+			} else if (strcmp(a, "--publish") == 0) {
+				hub = v;
+			} else if (strcmp(a, "--token") == 0) {
+				token = v;
+			} else if (strcmp(a, "--collection") == 0) {
+				collection = v;
+			} else {
+				tlp = v;
+			}
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "postisac lookalike watch: unknown option '%s'\n\n", a);
+			watch_usage(stderr);
+			goto out;
+		} else {
+			feeds[nfeeds++] = a;
+		}
+	}
+	if (!brands) {
+		fprintf(stderr, "postisac lookalike watch: --brands FILE is required\n\n");
+		watch_usage(stderr);
+		goto out;
+	}
+	if (hub) {
+		if (!pi_tlp2_marking_id(tlp)) {
+			fprintf(stderr, "postisac lookalike watch: unknown TLP '%s' (use clear, "
+					"green, amber, amber+strict or red)\n",
+				tlp);
+			goto out;
+		}
+		if (!collection) {
+			fprintf(stderr, "postisac lookalike watch: --publish needs --collection ID\n");
+			goto out;
+		}
+		if (!token || !*token) {
+			fprintf(stderr, "postisac lookalike watch: --publish needs --token TOKEN "
+					"or POSTISAC_TOKEN\n");
+			goto out;
+		}
+		r.keep = 1;
+	} else if (collection) {
+		fprintf(stderr, "postisac lookalike watch: --collection only goes with --publish\n");
+		goto out;
+	}
+	if (pi_watcher_load(brands, &r.w, &err) != PI_OK) {
+		fprintf(stderr, "postisac lookalike watch: %s\n", err.message);
+		goto out;
+	}
+	pi_watcher_set_threshold(r.w, threshold);
+	buf = malloc(READ_BLOCK);
+	if (!buf) {
+		fprintf(stderr, "postisac lookalike watch: out of memory\n");
+		goto out;
+	}
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	if (nfeeds == 0)
+		feeds[nfeeds++] = "-";
+	for (int i = 0; i < nfeeds; i++) {
+		FILE *f = strcmp(feeds[i], "-") == 0 ? stdin : fopen(feeds[i], "rb");
+		int bad;
+		if (!f) {
+			fprintf(stderr, "postisac lookalike watch: cannot open %s: %s\n", feeds[i],
+				strerror(errno));
+			goto out;
+		}
+		bad = watch_stream(&r, f, feeds[i], buf);
+		if (f != stdin)
+			fclose(f);
+		if (bad || r.failed)
+			goto out;
+	}
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "postisac lookalike watch: cannot write: %s\n", strerror(errno));
+		goto out;
+	}
+	if (r.bad_lines)
+		fprintf(stderr, "postisac lookalike watch: skipped %zu JSON lines that were not "
+				"JSON objects\n",
+			r.bad_lines);
+	if (r.long_lines)
+		fprintf(stderr, "postisac lookalike watch: skipped %zu lines over %u bytes\n",
+			r.long_lines, MAX_LINE);
+	if (hub && r.nkept) {
+		struct pi_publish_options po = {hub, token, collection, tlp};
+		struct pi_publish_result res;
+		if (pi_lookalike_publish(&po, r.kept, r.nkept, &res, stderr, &err) != PI_OK) {
+			fprintf(stderr, "postisac lookalike watch: publishing failed: %s\n",
+				err.message);
+			goto out;
+		}
+		fprintf(stderr,
+			"postisac lookalike watch: published %zu indicators: %zu accepted, %zu "
+			"refused\n",
+			res.total, res.success, res.failure);
+		if (res.failure) {
+			rc = 2;
+			goto out;
+		}
+	}
+	rc = r.hits ? 0 : 1;
+out:
+	fflush(stdout);
+	for (size_t i = 0; i < r.nkept; i++)
+		free((char *)r.kept[i].name);
+	free(r.kept);
+	pi_watcher_free(r.w);
+	free(buf);
+	free(feeds);
+	return rc;
+}
+
+int pi_cmd_lookalike(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+		strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "gen") == 0)
+		return cmd_gen(argc - 1, argv + 1);
+	if (strcmp(argv[1], "watch") == 0)
+		return cmd_watch(argc - 1, argv + 1);
+	fprintf(stderr, "postisac lookalike: unknown subcommand '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,96 @@
+/* http_int.h - what the handlers of src/http share: the request being served, the
+ * response being built, and helpers. Not for use outside src/http. */
+#ifndef PI_HTTP_INT_H
+#define PI_HTTP_INT_H
+
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "core/access.h"
+#include "core/buf.h"
+#include "http/server.h"
+
+#define PI_MAX_SEGMENTS 12
+#define PI_MAX_SEGMENT_LEN 256
+#define PI_MAX_HEADERS 8
+#define PI_RESPONSE_CAP ((size_t)256 << 20)
+
+struct pi_server {
+	struct pi_server_config cfg;
+	pi_store *store;
+	struct MHD_Daemon *daemon;
+	int port;
+	char *tls_cert_pem;
+	char *tls_key_pem;
+	int64_t started_at;
+	atomic_ullong requests_total;
+	atomic_ullong responses_by_class[6]; /* index status / 100 */
+	atomic_ullong objects_added;
+};
+
+struct pi_req_chunk {
+	struct pi_req_chunk *next;
+	max_align_t data[];
+};
+
+struct pi_request {
+	pi_server *server;
+	struct MHD_Connection *conn;
+	const char *method;
+	char *path; /* raw (still percent-encoded) path, owned */
+	char *seg[PI_MAX_SEGMENTS]; /* decoded path segments, owned */
+	size_t nseg;
+	int trailing_slash;
+	struct pi_buf body;
+	int body_too_big;
+	struct pi_principal who; /* user_id 0: anonymous */
+	struct pi_req_chunk *allocs; /* freed when the request ends */
+	/* response */
+	unsigned status;
+	const char *content_type;
+	struct pi_buf out;
+	size_t nheaders;
+	char *header_names[PI_MAX_HEADERS];
+	char *header_values[PI_MAX_HEADERS];
+};
+
+/* Adds a response header (copies both strings). */
+void pi_resp_header(struct pi_request *req, const char *name, const char *value);
+/* Sets a JSON error response. For TAXII paths the body is a TAXII error message
+ * ({"title","description","http_status",...}) with the TAXII media type. */
+void pi_resp_error(struct pi_request *req, unsigned status, const char *title,
+	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Sets status and content type; the body is whatever was appended to req->out. */
+void pi_resp_json(struct pi_request *req, unsigned status, const char *content_type);
+
+/* Query arguments. pi_req_arg returns the decoded value of the first occurrence, NULL
+ * if absent; the string lives until the request ends. pi_req_check_args refuses (400,
+ * returns -1) any argument not in the NULL-terminated allowed list, repeated arguments
+ * that may not repeat, and bad percent-encoding. */
+const char *pi_req_arg(struct pi_request *req, const char *name);
+int pi_req_check_args(struct pi_request *req, const char *const *allowed);
+/* Collects every value of name, comma lists split, into a NULL-terminated array owned by
+ * the request; at most max values (400 beyond). Returns NULL if the argument is absent
+ * and sets *bad on error. */
+const char **pi_req_arg_list(struct pi_request *req, const char *name, size_t max, int *bad);
+const char *pi_req_header(struct pi_request *req, const char *name);
+/* Allocates memory that is freed with the request. */
+void *pi_req_alloc(struct pi_request *req, size_t size);
+char *pi_req_strdup(struct pi_request *req, const char *s);
+
+/* Strict percent-decoding (RFC 3986): %XX with hex digits; %00 refused. Returns the
+ * decoded length or -1. out must have room for strlen(in) + 1 bytes. */
+long pi_url_decode(const char *in, char *out);
+
+/* Credentials -> req->who. Returns 0 when the request is anonymous or authenticated,
+ * -1 (response already set to 401) when credentials are present but wrong. */
+int pi_auth_request(struct pi_request *req);
+/* Sets 401 with WWW-Authenticate. */
+void pi_auth_challenge(struct pi_request *req, const char *why);
+
+/* Handlers. Each sets the response. */
+void pi_taxii_handle(struct pi_request *req);
+void pi_api_handle(struct pi_request *req);
+
+#endif
