@@ -21,7 +21,7 @@ static int find_opt(const struct pi_cli_opt *opts, const char *name, size_t name
 }
 
 int pi_cli_parse(const char *cmd, const struct pi_cli_opt *opts, size_t min_pos, size_t max_pos,
-	int argc, char **argv, struct pi_cli_args *out)
+        int argc, char **argv, struct pi_cli_args *out)
 {
 	int only_pos = 0;
 
@@ -44,7 +44,8 @@ int pi_cli_parse(const char *cmd, const struct pi_cli_opt *opts, size_t min_pos,
 		if (only_pos || a[0] != '-' || a[1] == '\0') {
 			if (out->npos >= max_pos || out->npos >= PI_CLI_MAX_POS)
 				return pi_cli_error(cmd, PI_EXIT_USAGE,
-					"unexpected argument '%.80s' (run 'postisac %s --help')", a, cmd);
+				        "unexpected argument '%.80s' (run 'postisac %s --help')", a,
+				        cmd);
 			out->pos[out->npos++] = a;
 			continue;
 		}
@@ -52,13 +53,14 @@ int pi_cli_parse(const char *cmd, const struct pi_cli_opt *opts, size_t min_pos,
 		k = find_opt(opts, a, eq ? (size_t)(eq - a) : strlen(a));
 		if (k < 0)
 			return pi_cli_error(cmd, PI_EXIT_USAGE,
-				"unknown option '%.80s' (run 'postisac %s --help')", a, cmd);
+			        "unknown option '%.80s' (run 'postisac %s --help')", a, cmd);
 		if (out->values[k])
-			return pi_cli_error(cmd, PI_EXIT_USAGE, "option %s given twice", opts[k].name);
+			return pi_cli_error(
+			        cmd, PI_EXIT_USAGE, "option %s given twice", opts[k].name);
 		if (!opts[k].metavar) {
 			if (eq)
 				return pi_cli_error(cmd, PI_EXIT_USAGE, "option %s takes no value",
-					opts[k].name);
+				        opts[k].name);
 			out->values[k] = "";
 		} else if (eq) {
 			out->values[k] = eq + 1;
@@ -66,13 +68,13 @@ int pi_cli_parse(const char *cmd, const struct pi_cli_opt *opts, size_t min_pos,
 			out->values[k] = argv[++i];
 		} else {
 			return pi_cli_error(cmd, PI_EXIT_USAGE, "option %s needs a value (%s)",
-				opts[k].name, opts[k].metavar);
+			        opts[k].name, opts[k].metavar);
 		}
 	}
 	if (out->npos < min_pos)
 		return pi_cli_error(cmd, PI_EXIT_USAGE,
-			"missing argument%s (run 'postisac %s --help')", min_pos - out->npos > 1 ? "s" : "",
-			cmd);
+		        "missing argument%s (run 'postisac %s --help')",
+		        min_pos - out->npos > 1 ? "s" : "", cmd);
 	return 0;
 }
 
@@ -88,8 +90,8 @@ int pi_cli_has(const struct pi_cli_args *a, const char *name)
 	return pi_cli_value(a, name) != NULL;
 }
 
-void pi_cli_print_usage(FILE *out, const char *synopsis, const char *description,
-	const struct pi_cli_opt *opts)
+void pi_cli_print_usage(
+        FILE *out, const char *synopsis, const char *description, const struct pi_cli_opt *opts)
 {
 	fprintf(out, "usage: postisac %s\n\n%s\n", synopsis, description);
 	if (!opts || !opts[0].name)
@@ -98,23 +100,24 @@ void pi_cli_print_usage(FILE *out, const char *synopsis, const char *description
 	for (size_t i = 0; opts[i].name; i++) {
 		char left[64];
 		snprintf(left, sizeof(left), "%s%s%s", opts[i].name, opts[i].metavar ? " " : "",
-			opts[i].metavar ? opts[i].metavar : "");
+		        opts[i].metavar ? opts[i].metavar : "");
 		fprintf(out, "  %-24s %s\n", left, opts[i].help);
 	}
 	fprintf(out, "  %-24s %s\n", "--help", "show this help");
 }
 
 static void print_subs(FILE *out, const char *cmd, const char *summary,
-	const struct pi_cli_sub *subs, size_t nsubs)
+        const struct pi_cli_sub *subs, size_t nsubs)
 {
-	fprintf(out, "usage: postisac %s SUBCOMMAND [OPTIONS]\n\n%s\n\nSubcommands:\n", cmd, summary);
+	fprintf(out, "usage: postisac %s SUBCOMMAND [OPTIONS]\n\n%s\n\nSubcommands:\n", cmd,
+	        summary);
 	for (size_t i = 0; i < nsubs; i++)
 		fprintf(out, "  %-14s %s\n", subs[i].name, subs[i].description);
 	fprintf(out, "\nRun 'postisac %s SUBCOMMAND --help' for its options.\n", cmd);
 }
 
 int pi_cli_dispatch(const char *cmd, const char *summary, const struct pi_cli_sub *subs,
-	size_t nsubs, int argc, char **argv)
+        size_t nsubs, int argc, char **argv)
 {
 	struct pi_cli_args args;
 	char full[64];
@@ -127,7 +130,7 @@ int pi_cli_dispatch(const char *cmd, const char *summary, const struct pi_cli_su
 		return PI_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-		strcmp(argv[1], "help") == 0) {
+	        strcmp(argv[1], "help") == 0) {
 		print_subs(stdout, cmd, summary, subs, nsubs);
 		return PI_EXIT_OK;
 	}
@@ -198,13 +201,14 @@ int pi_cli_read_password(const char *cmd, char *out, size_t size)
 
 	if (!fgets(out, (int)size, stdin)) {
 		pi_cli_error(cmd, PI_EXIT_FAIL,
-			"--password-stdin: nothing to read on standard input; pipe the password in");
+		        "--password-stdin: nothing to read on standard input; pipe the password "
+		        "in");
 		return -1;
 	}
 	n = strlen(out);
 	if (n == size - 1 && out[n - 1] != '\n' && !feof(stdin)) {
-		pi_cli_error(cmd, PI_EXIT_FAIL, "--password-stdin: the password is longer than %zu bytes",
-			size - 2);
+		pi_cli_error(cmd, PI_EXIT_FAIL,
+		        "--password-stdin: the password is longer than %zu bytes", size - 2);
 		return -1;
 	}
 	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
@@ -251,7 +255,9 @@ static void print_members(const cJSON *obj, const char *prefix, int depth)
 	for (const cJSON *m = obj->child; m; m = m->next) {
 		if (cJSON_IsObject(m) && depth < 3) {
 			char sub[128];
-			snprintf(sub, sizeof(sub), "%s%s.", prefix, m->string);
+			int n = snprintf(sub, sizeof(sub), "%s%s.", prefix, m->string);
+			if (n < 0 || (size_t)n >= sizeof(sub))
+				continue; /* a key path this long is not worth printing as text */
 			print_members(m, sub, depth + 1);
 		} else if (cJSON_IsArray(m)) {
 			int first = 1;
@@ -289,8 +295,7 @@ void pi_cli_print_object(const char *json, int as_json)
 	cJSON_Delete(root);
 }
 
-void pi_cli_print_table(const char *json, const char *key, const char *const *columns,
-	int as_json)
+void pi_cli_print_table(const char *json, const char *key, const char *const *columns, int as_json)
 {
 	cJSON *root;
 	const cJSON *rows;
@@ -313,7 +318,8 @@ void pi_cli_print_table(const char *json, const char *key, const char *const *co
 	}
 	for (const cJSON *r = rows->child; r; r = r->next)
 		for (size_t c = 0; c < ncols; c++) {
-			scalar_text(cJSON_GetObjectItemCaseSensitive(r, columns[c]), text, sizeof(text));
+			scalar_text(cJSON_GetObjectItemCaseSensitive(r, columns[c]), text,
+			        sizeof(text));
 			if (strlen(text) > width[c])
 				width[c] = strlen(text);
 		}
@@ -323,13 +329,15 @@ void pi_cli_print_table(const char *json, const char *key, const char *const *co
 		for (i = 0; columns[c][i] && i < sizeof(head) - 1; i++)
 			head[i] = (char)toupper((unsigned char)columns[c][i]);
 		head[i] = '\0';
-		printf("%-*s%s", c + 1 < ncols ? (int)width[c] : 0, head, c + 1 < ncols ? "  " : "\n");
+		printf("%-*s%s", c + 1 < ncols ? (int)width[c] : 0, head,
+		        c + 1 < ncols ? "  " : "\n");
 	}
 	for (const cJSON *r = rows->child; r; r = r->next)
 		for (size_t c = 0; c < ncols; c++) {
-			scalar_text(cJSON_GetObjectItemCaseSensitive(r, columns[c]), text, sizeof(text));
+			scalar_text(cJSON_GetObjectItemCaseSensitive(r, columns[c]), text,
+			        sizeof(text));
 			printf("%-*s%s", c + 1 < ncols ? (int)width[c] : 0, text,
-				c + 1 < ncols ? "  " : "\n");
+			        c + 1 < ncols ? "  " : "\n");
 		}
 	if (!rows->child)
 		printf("(none)\n");

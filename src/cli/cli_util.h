@@ -36,9 +36,18 @@ struct pi_cli_opt {
 };
 
 /* The options every database command takes; put it in an option list. */
-#define PI_CLI_OPT_DB {"--db", "URL", "database: sqlite:PATH or PATH (default " PI_CLI_DEFAULT_DB ")"}
-#define PI_CLI_OPT_JSON {"--json", NULL, "print the result as JSON (for scripts)"}
-#define PI_CLI_OPT_END {NULL, NULL, NULL}
+#define PI_CLI_OPT_DB                                                                              \
+	{                                                                                          \
+		"--db", "URL", "database: sqlite:PATH or PATH (default " PI_CLI_DEFAULT_DB ")"     \
+	}
+#define PI_CLI_OPT_JSON                                                                            \
+	{                                                                                          \
+		"--json", NULL, "print the result as JSON (for scripts)"                           \
+	}
+#define PI_CLI_OPT_END                                                                             \
+	{                                                                                          \
+		NULL, NULL, NULL                                                                   \
+	}
 
 /* A parsed command line. values[i] belongs to opts[i]: the value, "" for a present flag,
  * NULL if absent. */
@@ -56,15 +65,15 @@ struct pi_cli_args {
  * sets out->help and skips the count checks. Returns 0, or PI_EXIT_USAGE after printing the
  * problem to stderr. */
 int pi_cli_parse(const char *cmd, const struct pi_cli_opt *opts, size_t min_pos, size_t max_pos,
-	int argc, char **argv, struct pi_cli_args *out);
+        int argc, char **argv, struct pi_cli_args *out);
 /* The value of the option called name, NULL if absent ("" for a present flag). */
 const char *pi_cli_value(const struct pi_cli_args *a, const char *name);
 /* Nonzero if the flag or option was given. */
 int pi_cli_has(const struct pi_cli_args *a, const char *name);
 
 /* Prints "usage: postisac SYNOPSIS", the description and the option table. */
-void pi_cli_print_usage(FILE *out, const char *synopsis, const char *description,
-	const struct pi_cli_opt *opts);
+void pi_cli_print_usage(
+        FILE *out, const char *synopsis, const char *description, const struct pi_cli_opt *opts);
 
 /* A subcommand of a command with subcommands (`postisac user add`). run gets the parsed
  * arguments and returns the exit status. */
@@ -80,7 +89,7 @@ struct pi_cli_sub {
 /* Runs `postisac cmd SUB ...`: argv[0] is cmd, argv[1] the subcommand. Handles --help at both
  * levels, unknown subcommands (exit 2) and option parsing. */
 int pi_cli_dispatch(const char *cmd, const char *summary, const struct pi_cli_sub *subs,
-	size_t nsubs, int argc, char **argv);
+        size_t nsubs, int argc, char **argv);
 
 /* Opens the database (db_url NULL: PI_CLI_DEFAULT_DB), applies migrations and initialises
  * the crypto library. Prints the reason and returns PI_EXIT_FAIL on failure, else PI_EXIT_OK
@@ -91,7 +100,7 @@ int pi_cli_open_store(const char *db_url, pi_store **out);
 int pi_cli_fail(const char *cmd, const struct pi_error *err);
 /* Prints a printf-style message the same way and returns status. */
 int pi_cli_error(const char *cmd, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* Reads one line (the password) from stdin into out (at most size - 1 bytes, without the line
  * end). Returns 0, or -1 after printing why (empty, too long, no input). */
@@ -102,7 +111,6 @@ int pi_cli_read_password(const char *cmd, char *out, size_t size);
 void pi_cli_print_object(const char *json, int as_json);
 /* Prints the array under key of the JSON object text: as-is when as_json, otherwise as a
  * table with the given member names as columns (NULL-terminated). */
-void pi_cli_print_table(const char *json, const char *key, const char *const *columns,
-	int as_json);
+void pi_cli_print_table(const char *json, const char *key, const char *const *columns, int as_json);
 
 #endif

@@ -17,8 +17,8 @@ struct rows {
 	int found;
 };
 
-static pi_status put_group(pi_store *store, struct pi_buf *out, const struct pi_group *group,
-	int close)
+static pi_status put_group(
+        pi_store *store, struct pi_buf *out, const struct pi_group *group, int close)
 {
 	struct pi_collection coll;
 	struct pi_error err;
@@ -101,7 +101,8 @@ static int print_group(struct pi_cli_args *a, pi_store *store, const struct pi_g
 	st = put_group(store, &out, group, 0);
 	if (st == PI_OK)
 		st = pi_buf_puts(&out, ",\"members\":[");
-	if (st == PI_OK && pi_store_group_members(store, group->id, add_member_row, &l, &err) != PI_OK) {
+	if (st == PI_OK &&
+	        pi_store_group_members(store, group->id, add_member_row, &l, &err) != PI_OK) {
 		rc = pi_cli_fail(a->cmd, &err);
 		goto out;
 	}
@@ -128,20 +129,21 @@ static int group_add(struct pi_cli_args *a)
 	int rc;
 
 	if (pi_member_check_slug("name", a->pos[0], &err) != PI_OK ||
-		(description && pi_member_check_text("description", description,
-					PI_MEMBER_DESCRIPTION_MAX, 0, &err) != PI_OK))
+	        (description && pi_member_check_text("description", description,
+	                                PI_MEMBER_DESCRIPTION_MAX, 0, &err) != PI_OK))
 		return pi_cli_fail(a->cmd, &err);
 	rc = pi_cli_open_store(pi_cli_value(a, "--db"), &store);
 	if (rc != PI_EXIT_OK)
 		return rc;
 	if (pi_store_group_find(store, a->pos[0], &existing, &err) == PI_OK) {
 		rc = pi_cli_error(a->cmd, PI_EXIT_FAIL, "a sharing group named '%s' already exists",
-			a->pos[0]);
+		        a->pos[0]);
 		goto out;
 	}
 	memset(&group, 0, sizeof(group));
 	snprintf(group.name, sizeof(group.name), "%s", a->pos[0]);
-	snprintf(group.description, sizeof(group.description), "%s", description ? description : "");
+	snprintf(
+	        group.description, sizeof(group.description), "%s", description ? description : "");
 	group.created_at = pi_time_now_us();
 	if (pi_store_group_create(store, &group, &err) != PI_OK) {
 		rc = pi_cli_fail(a->cmd, &err);
@@ -164,7 +166,8 @@ static int open_group(struct pi_cli_args *a, pi_store **store, struct pi_group *
 	if (pi_store_group_find(*store, a->pos[0], group, &err) != PI_OK) {
 		if (err.status == PI_ERR_NOTFOUND)
 			return pi_cli_error(a->cmd, PI_EXIT_FAIL,
-				"no sharing group '%.64s' ('postisac group list' shows them)", a->pos[0]);
+			        "no sharing group '%.64s' ('postisac group list' shows them)",
+			        a->pos[0]);
 		return pi_cli_fail(a->cmd, &err);
 	}
 	return PI_EXIT_OK;
@@ -195,11 +198,11 @@ static int change_member(struct pi_cli_args *a, int adding)
 	if (rc != PI_EXIT_OK)
 		goto out;
 	if (pi_store_org_find(store, a->pos[1], &org, &err) != PI_OK) {
-		rc = err.status == PI_ERR_NOTFOUND
-			     ? pi_cli_error(a->cmd, PI_EXIT_FAIL,
-				       "no organisation with slug '%.64s' ('postisac org list' shows them)",
-				       a->pos[1])
-			     : pi_cli_fail(a->cmd, &err);
+		rc = err.status == PI_ERR_NOTFOUND ? pi_cli_error(a->cmd, PI_EXIT_FAIL,
+		                                             "no organisation with slug '%.64s' "
+		                                             "('postisac org list' shows them)",
+		                                             a->pos[1])
+		                                   : pi_cli_fail(a->cmd, &err);
 		goto out;
 	}
 	memset(&l, 0, sizeof(l));
@@ -210,7 +213,7 @@ static int change_member(struct pi_cli_args *a, int adding)
 	}
 	if (!adding && !l.found) {
 		rc = pi_cli_error(a->cmd, PI_EXIT_FAIL, "organisation '%s' is not a member of '%s'",
-			org.slug, group.name);
+		        org.slug, group.name);
 		goto out;
 	}
 	if (adding && !l.found && pi_store_group_add_org(store, group.id, org.id, &err) != PI_OK) {
@@ -240,28 +243,28 @@ static int group_remove_org(struct pi_cli_args *a)
 static const struct pi_cli_opt plain_opts[] = {PI_CLI_OPT_DB, PI_CLI_OPT_JSON, PI_CLI_OPT_END};
 
 static const struct pi_cli_opt add_opts[] = {
-	{"--description", "TEXT", "what the group is for"},
-	PI_CLI_OPT_DB,
-	PI_CLI_OPT_JSON,
-	PI_CLI_OPT_END,
+        {"--description", "TEXT", "what the group is for"},
+        PI_CLI_OPT_DB,
+        PI_CLI_OPT_JSON,
+        PI_CLI_OPT_END,
 };
 
 static const struct pi_cli_sub subs[] = {
-	{"list", "list", "list the sharing groups and their TAXII collection ids", plain_opts, 0, 0,
-		group_list},
-	{"add", "add NAME [--description TEXT]",
-		"create a sharing group and its collection (NAME: 2-63 of a-z, 0-9 and '-')", add_opts, 1,
-		1, group_add},
-	{"show", "show NAME", "show a group with its member organisations", plain_opts, 1, 1,
-		group_show},
-	{"add-org", "add-org NAME ORG", "make an organisation a member of the group", plain_opts, 2,
-		2, group_add_org},
-	{"remove-org", "remove-org NAME ORG", "remove an organisation from the group", plain_opts, 2,
-		2, group_remove_org},
+        {"list", "list", "list the sharing groups and their TAXII collection ids", plain_opts, 0, 0,
+                group_list},
+        {"add", "add NAME [--description TEXT]",
+                "create a sharing group and its collection (NAME: 2-63 of a-z, 0-9 and '-')",
+                add_opts, 1, 1, group_add},
+        {"show", "show NAME", "show a group with its member organisations", plain_opts, 1, 1,
+                group_show},
+        {"add-org", "add-org NAME ORG", "make an organisation a member of the group", plain_opts, 2,
+                2, group_add_org},
+        {"remove-org", "remove-org NAME ORG", "remove an organisation from the group", plain_opts,
+                2, 2, group_remove_org},
 };
 
 int pi_cmd_group(int argc, char **argv)
 {
-	return pi_cli_dispatch("group", "Manage sharing groups and their member organisations.", subs,
-		sizeof(subs) / sizeof(subs[0]), argc, argv);
+	return pi_cli_dispatch("group", "Manage sharing groups and their member organisations.",
+	        subs, sizeof(subs) / sizeof(subs[0]), argc, argv);
 }

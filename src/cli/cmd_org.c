@@ -13,21 +13,21 @@
 static const struct pi_cli_opt list_opts[] = {PI_CLI_OPT_DB, PI_CLI_OPT_JSON, PI_CLI_OPT_END};
 
 static const struct pi_cli_opt add_opts[] = {
-	{"--name", "NAME", "the organisation's full name (required)"},
-	{"--type", "TYPE", "one of " PI_ORG_TYPES " (required)"},
-	{"--country", "CC", "two-letter ISO 3166-1 country code, such as DE"},
-	PI_CLI_OPT_DB,
-	PI_CLI_OPT_JSON,
-	PI_CLI_OPT_END,
+        {"--name", "NAME", "the organisation's full name (required)"},
+        {"--type", "TYPE", "one of " PI_ORG_TYPES " (required)"},
+        {"--country", "CC", "two-letter ISO 3166-1 country code, such as DE"},
+        PI_CLI_OPT_DB,
+        PI_CLI_OPT_JSON,
+        PI_CLI_OPT_END,
 };
 
 static const struct pi_cli_opt set_opts[] = {
-	{"--name", "NAME", "new full name"},
-	{"--type", "TYPE", "new type: one of " PI_ORG_TYPES},
-	{"--country", "CC", "new country code (\"\" to clear)"},
-	PI_CLI_OPT_DB,
-	PI_CLI_OPT_JSON,
-	PI_CLI_OPT_END,
+        {"--name", "NAME", "new full name"},
+        {"--type", "TYPE", "new type: one of " PI_ORG_TYPES},
+        {"--country", "CC", "new country code (\"\" to clear)"},
+        PI_CLI_OPT_DB,
+        PI_CLI_OPT_JSON,
+        PI_CLI_OPT_END,
 };
 
 struct list_ctx {
@@ -122,7 +122,7 @@ static int org_add(struct pi_cli_args *a)
 
 	if (!pi_cli_has(a, "--name") || !pi_cli_has(a, "--type"))
 		return pi_cli_error(a->cmd, PI_EXIT_USAGE,
-			"--name and --type are required (run 'postisac org add --help')");
+		        "--name and --type are required (run 'postisac org add --help')");
 	if (pi_member_check_slug("slug", slug, &err) != PI_OK)
 		return pi_cli_fail(a->cmd, &err);
 	memset(&org, 0, sizeof(org));
@@ -135,8 +135,9 @@ static int org_add(struct pi_cli_args *a)
 		return rc;
 	if (pi_store_org_find(store, slug, &existing, &err) == PI_OK) {
 		rc = pi_cli_error(a->cmd, PI_EXIT_FAIL,
-			"an organisation with slug '%s' already exists; change it with 'postisac org set %s'",
-			slug, slug);
+		        "an organisation with slug '%s' already exists; change it with 'postisac "
+		        "org set %s'",
+		        slug, slug);
 		goto out;
 	}
 	pi_uuid4(uuid);
@@ -163,7 +164,9 @@ static int open_org(struct pi_cli_args *a, pi_store **store, struct pi_org *org)
 	if (pi_store_org_find(*store, a->pos[0], org, &err) != PI_OK) {
 		if (err.status == PI_ERR_NOTFOUND)
 			return pi_cli_error(a->cmd, PI_EXIT_FAIL,
-				"no organisation with slug '%.64s' ('postisac org list' shows them)", a->pos[0]);
+			        "no organisation with slug '%.64s' ('postisac org list' shows "
+			        "them)",
+			        a->pos[0]);
 		return pi_cli_fail(a->cmd, &err);
 	}
 	return PI_EXIT_OK;
@@ -190,7 +193,7 @@ static int org_set(struct pi_cli_args *a)
 
 	if (!pi_cli_has(a, "--name") && !pi_cli_has(a, "--type") && !pi_cli_has(a, "--country"))
 		return pi_cli_error(a->cmd, PI_EXIT_USAGE,
-			"nothing to change: give --name, --type or --country");
+		        "nothing to change: give --name, --type or --country");
 	rc = open_org(a, &store, &org);
 	if (rc == PI_EXIT_OK)
 		rc = apply_fields(a, &org);
@@ -205,16 +208,16 @@ static int org_set(struct pi_cli_args *a)
 static const struct pi_cli_opt show_opts[] = {PI_CLI_OPT_DB, PI_CLI_OPT_JSON, PI_CLI_OPT_END};
 
 static const struct pi_cli_sub subs[] = {
-	{"list", "list [--json]", "list the member organisations", list_opts, 0, 0, org_list},
-	{"add", "add SLUG --name NAME --type TYPE [--country CC]",
-		"admit an organisation (SLUG: 2-63 of a-z, 0-9 and '-')", add_opts, 1, 1, org_add},
-	{"show", "show SLUG", "show one organisation", show_opts, 1, 1, org_show},
-	{"set", "set SLUG [--name NAME] [--type TYPE] [--country CC]",
-		"change an organisation's name, type or country", set_opts, 1, 1, org_set},
+        {"list", "list [--json]", "list the member organisations", list_opts, 0, 0, org_list},
+        {"add", "add SLUG --name NAME --type TYPE [--country CC]",
+                "admit an organisation (SLUG: 2-63 of a-z, 0-9 and '-')", add_opts, 1, 1, org_add},
+        {"show", "show SLUG", "show one organisation", show_opts, 1, 1, org_show},
+        {"set", "set SLUG [--name NAME] [--type TYPE] [--country CC]",
+                "change an organisation's name, type or country", set_opts, 1, 1, org_set},
 };
 
 int pi_cmd_org(int argc, char **argv)
 {
 	return pi_cli_dispatch("org", "List, admit and change member organisations.", subs,
-		sizeof(subs) / sizeof(subs[0]), argc, argv);
+	        sizeof(subs) / sizeof(subs[0]), argc, argv);
 }

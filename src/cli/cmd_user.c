@@ -15,15 +15,21 @@
 #include "core/timeutil.h"
 #include "store/member.h"
 
-#define OPT_DISPLAY_NAME {"--display-name", "NAME", "the person's name as shown to others"}
-#define OPT_EMAIL {"--email", "ADDRESS", "e-mail address (\"\" to clear)"}
+#define OPT_DISPLAY_NAME                                                                           \
+	{                                                                                          \
+		"--display-name", "NAME", "the person's name as shown to others"                   \
+	}
+#define OPT_EMAIL                                                                                  \
+	{                                                                                          \
+		"--email", "ADDRESS", "e-mail address (\"\" to clear)"                             \
+	}
 
 /* ---- shared ---- */
 
 /* Opens the store and finds the user named by the first argument; *org gets their
  * organisation. */
-static int open_user(struct pi_cli_args *a, pi_store **store, struct pi_user *user,
-	struct pi_org *org)
+static int open_user(
+        struct pi_cli_args *a, pi_store **store, struct pi_user *user, struct pi_org *org)
 {
 	struct pi_error err;
 	int rc = pi_cli_open_store(pi_cli_value(a, "--db"), store);
@@ -33,7 +39,7 @@ static int open_user(struct pi_cli_args *a, pi_store **store, struct pi_user *us
 	if (pi_store_user_find(*store, a->pos[0], user, NULL, 0, &err) != PI_OK) {
 		if (err.status == PI_ERR_NOTFOUND)
 			return pi_cli_error(a->cmd, PI_EXIT_FAIL,
-				"no user '%.64s' ('postisac user list' shows them)", a->pos[0]);
+			        "no user '%.64s' ('postisac user list' shows them)", a->pos[0]);
 		return pi_cli_fail(a->cmd, &err);
 	}
 	if (pi_store_org_get(*store, user->org_id, org, &err) != PI_OK)
@@ -44,7 +50,7 @@ static int open_user(struct pi_cli_args *a, pi_store **store, struct pi_user *us
 /* Gets the new password: from stdin with --password-stdin, else generated (*generated = 1).
  * Hashes it into hash. */
 static int new_password(struct pi_cli_args *a, char *password, size_t size, int *generated,
-	char hash[PI_PASSWORD_HASH_MAX])
+        char hash[PI_PASSWORD_HASH_MAX])
 {
 	struct pi_error err;
 
@@ -65,10 +71,11 @@ static int new_password(struct pi_cli_args *a, char *password, size_t size, int 
 static int apply_text(struct pi_cli_args *a, struct pi_user *user)
 {
 	struct pi_error err;
-	const char *display = pi_cli_value(a, "--display-name"), *email = pi_cli_value(a, "--email");
+	const char *display = pi_cli_value(a, "--display-name"),
+	           *email = pi_cli_value(a, "--email");
 
 	if (display &&
-		pi_member_check_text("display_name", display, PI_MEMBER_NAME_MAX, 0, &err) != PI_OK)
+	        pi_member_check_text("display_name", display, PI_MEMBER_NAME_MAX, 0, &err) != PI_OK)
 		return pi_cli_fail(a->cmd, &err);
 	if (email && pi_member_check_email(email, &err) != PI_OK)
 		return pi_cli_fail(a->cmd, &err);
@@ -81,7 +88,7 @@ static int apply_text(struct pi_cli_args *a, struct pi_user *user)
 
 /* Prints {"user":{...}} plus "password" when one was generated. */
 static int print_user(struct pi_cli_args *a, const struct pi_user *user, const char *org_slug,
-	const char *generated_password)
+        const char *generated_password)
 {
 	struct pi_buf out;
 	pi_status st;
@@ -103,9 +110,10 @@ static int print_user(struct pi_cli_args *a, const struct pi_user *user, const c
 	else
 		pi_cli_print_object(out.data, pi_cli_has(a, "--json"));
 	if (generated_password && st == PI_OK)
-		fprintf(stderr, "postisac %s: the generated password is shown only this once; pass it "
-				"on securely\n",
-			a->cmd);
+		fprintf(stderr,
+		        "postisac %s: the generated password is shown only this once; pass it "
+		        "on securely\n",
+		        a->cmd);
 	sodium_memzero(out.data, out.len);
 	pi_buf_free(&out);
 	return rc;
@@ -126,7 +134,8 @@ static int add_user_row(void *arg, const struct pi_user *user)
 	struct user_rows *l = arg;
 	struct pi_error err;
 
-	if (l->org.id != user->org_id && pi_store_org_get(l->store, user->org_id, &l->org, &err) != PI_OK) {
+	if (l->org.id != user->org_id &&
+	        pi_store_org_get(l->store, user->org_id, &l->org, &err) != PI_OK) {
 		l->st = err.status;
 		return 1;
 	}
@@ -139,7 +148,8 @@ static int add_user_row(void *arg, const struct pi_user *user)
 
 static int user_list(struct pi_cli_args *a)
 {
-	static const char *const cols[] = {"username", "org", "role", "disabled", "display_name", NULL};
+	static const char *const cols[] = {
+	        "username", "org", "role", "disabled", "display_name", NULL};
 	pi_store *store = NULL;
 	struct pi_buf out;
 	struct pi_error err;
@@ -155,8 +165,9 @@ static int user_list(struct pi_cli_args *a)
 	if (slug) {
 		if (pi_store_org_find(store, slug, &org, &err) != PI_OK) {
 			rc = err.status == PI_ERR_NOTFOUND
-				     ? pi_cli_error(a->cmd, PI_EXIT_FAIL, "no organisation with slug '%.64s'", slug)
-				     : pi_cli_fail(a->cmd, &err);
+			             ? pi_cli_error(a->cmd, PI_EXIT_FAIL,
+			                       "no organisation with slug '%.64s'", slug)
+			             : pi_cli_fail(a->cmd, &err);
 			goto out;
 		}
 		org_id = org.id;
@@ -170,7 +181,8 @@ static int user_list(struct pi_cli_args *a)
 		goto out;
 	}
 	if (l.st != PI_OK || pi_buf_puts(&out, "]}") != PI_OK) {
-		rc = pi_cli_error(a->cmd, PI_EXIT_FAIL, "could not list users (%s)", pi_status_name(l.st));
+		rc = pi_cli_error(
+		        a->cmd, PI_EXIT_FAIL, "could not list users (%s)", pi_status_name(l.st));
 		goto out;
 	}
 	pi_cli_print_table(out.data, "users", cols, pi_cli_has(a, "--json"));
@@ -197,13 +209,13 @@ static int user_add(struct pi_cli_args *a)
 
 	if (!slug || !role_name)
 		return pi_cli_error(a->cmd, PI_EXIT_USAGE,
-			"--org and --role are required (run 'postisac user add --help')");
+		        "--org and --role are required (run 'postisac user add --help')");
 	if (pi_cli_has(a, "--password-stdin") && pi_cli_has(a, "--no-password"))
 		return pi_cli_error(a->cmd, PI_EXIT_USAGE,
-			"--password-stdin and --no-password exclude each other");
+		        "--password-stdin and --no-password exclude each other");
 	memset(&user, 0, sizeof(user));
 	if (pi_member_check_username(a->pos[0], &err) != PI_OK ||
-		pi_member_check_role(role_name, &user.role, &err) != PI_OK)
+	        pi_member_check_role(role_name, &user.role, &err) != PI_OK)
 		return pi_cli_fail(a->cmd, &err);
 	snprintf(user.username, sizeof(user.username), "%s", a->pos[0]);
 	rc = apply_text(a, &user);
@@ -214,15 +226,17 @@ static int user_add(struct pi_cli_args *a)
 		return rc;
 	if (pi_store_org_find(store, slug, &org, &err) != PI_OK) {
 		rc = err.status == PI_ERR_NOTFOUND
-			     ? pi_cli_error(a->cmd, PI_EXIT_FAIL,
-				       "no organisation with slug '%.64s' (add it first with 'postisac org add')",
-				       slug)
-			     : pi_cli_fail(a->cmd, &err);
+		             ? pi_cli_error(a->cmd, PI_EXIT_FAIL,
+		                       "no organisation with slug '%.64s' (add it first with "
+		                       "'postisac org add')",
+		                       slug)
+		             : pi_cli_fail(a->cmd, &err);
 		goto out;
 	}
 	if (pi_store_user_find(store, user.username, &existing, NULL, 0, &err) == PI_OK) {
 		rc = pi_cli_error(a->cmd, PI_EXIT_FAIL,
-			"the username '%s' is taken; user names are unique across the hub", user.username);
+		        "the username '%s' is taken; user names are unique across the hub",
+		        user.username);
 		goto out;
 	}
 	if (!pi_cli_has(a, "--no-password")) {
@@ -271,11 +285,13 @@ static int user_set(struct pi_cli_args *a)
 	int rc;
 
 	if (!role_name && !pi_cli_has(a, "--display-name") && !pi_cli_has(a, "--email") &&
-		!pi_cli_has(a, "--disable") && !pi_cli_has(a, "--enable"))
+	        !pi_cli_has(a, "--disable") && !pi_cli_has(a, "--enable"))
 		return pi_cli_error(a->cmd, PI_EXIT_USAGE,
-			"nothing to change: give --role, --display-name, --email, --disable or --enable");
+		        "nothing to change: give --role, --display-name, --email, --disable or "
+		        "--enable");
 	if (pi_cli_has(a, "--disable") && pi_cli_has(a, "--enable"))
-		return pi_cli_error(a->cmd, PI_EXIT_USAGE, "--disable and --enable exclude each other");
+		return pi_cli_error(
+		        a->cmd, PI_EXIT_USAGE, "--disable and --enable exclude each other");
 	rc = open_user(a, &store, &user, &org);
 	if (rc != PI_EXIT_OK)
 		goto out;
@@ -327,7 +343,8 @@ static int user_passwd(struct pi_cli_args *a)
 	if (generated) {
 		pi_buf_puts(&out, ",\"password\":");
 		pi_buf_json_string(&out, password);
-		fprintf(stderr, "postisac %s: the generated password is shown only this once\n", a->cmd);
+		fprintf(stderr, "postisac %s: the generated password is shown only this once\n",
+		        a->cmd);
 	}
 	pi_buf_puts(&out, ",\"password_changed\":true}");
 	pi_cli_print_object(out.data, pi_cli_has(a, "--json"));
@@ -355,7 +372,7 @@ static int token_add(struct pi_cli_args *a)
 	const char *name = pi_cli_value(a, "--name");
 	int rc;
 
-	if (name && pi_member_check_text("name", name, PI_MEMBER_TOKEN_NAME_MAX, 0, &err) != PI_OK)
+	if (name && pi_member_check_text("name", name, PI_MEMBER_TOKEN_NAME_MAX, 1, &err) != PI_OK)
 		return pi_cli_fail(a->cmd, &err);
 	pi_buf_init(&out, 4096);
 	rc = open_user(a, &store, &user, &org);
@@ -364,7 +381,7 @@ static int token_add(struct pi_cli_args *a)
 	memset(&token, 0, sizeof(token));
 	pi_token_new(secret, hash);
 	token.user_id = user.id;
-	snprintf(token.name, sizeof(token.name), "%s", name ? name : "");
+	snprintf(token.name, sizeof(token.name), "%s", name ? name : PI_MEMBER_TOKEN_DEFAULT_NAME);
 	snprintf(token.prefix, sizeof(token.prefix), "%.*s", PI_TOKEN_PREFIX_LEN, secret);
 	token.created_at = pi_time_now_us();
 	if (pi_store_token_create(store, &token, hash, &err) != PI_OK) {
@@ -382,7 +399,7 @@ static int token_add(struct pi_cli_args *a)
 	pi_buf_putc(&out, '}');
 	pi_cli_print_object(out.data, pi_cli_has(a, "--json"));
 	fprintf(stderr, "postisac %s: the token is shown only this once; only its hash is stored\n",
-		a->cmd);
+	        a->cmd);
 	sodium_memzero(out.data, out.len);
 out:
 	sodium_memzero(secret, sizeof(secret));
@@ -410,8 +427,8 @@ static int add_token_row(void *arg, const struct pi_token *token)
 
 static int token_list(struct pi_cli_args *a)
 {
-	static const char *const cols[] = {"id", "prefix", "revoked", "created_at", "last_used_at",
-		"name", NULL};
+	static const char *const cols[] = {
+	        "id", "prefix", "revoked", "created_at", "last_used_at", "name", NULL};
 	pi_store *store = NULL;
 	struct pi_user user;
 	struct pi_org org;
@@ -454,8 +471,9 @@ static int token_revoke(struct pi_cli_args *a)
 
 	if (n < 1 || n > 18 || strspn(id_text, "0123456789") != n)
 		return pi_cli_error(a->cmd, PI_EXIT_USAGE,
-			"ID must be the number of the token ('postisac user token-list %s' shows them)",
-			a->pos[0]);
+		        "ID must be the number of the token ('postisac user token-list %s' shows "
+		        "them)",
+		        a->pos[0]);
 	id = strtoll(id_text, NULL, 10);
 	pi_buf_init(&out, 4096);
 	rc = open_user(a, &store, &user, &org);
@@ -463,8 +481,9 @@ static int token_revoke(struct pi_cli_args *a)
 		goto out;
 	if (pi_store_token_get(store, id, &token, &err) != PI_OK || token.user_id != user.id) {
 		rc = pi_cli_error(a->cmd, PI_EXIT_FAIL,
-			"user '%s' has no token with id %lld ('postisac user token-list %s' shows them)",
-			user.username, id, user.username);
+		        "user '%s' has no token with id %lld ('postisac user token-list %s' shows "
+		        "them)",
+		        user.username, id, user.username);
 		goto out;
 	}
 	if (!token.revoked && pi_store_token_revoke(store, token.id, &err) != PI_OK) {
@@ -486,73 +505,79 @@ out:
 /* ---- table ---- */
 
 static const struct pi_cli_opt list_opts[] = {
-	{"--org", "SLUG", "only the users of this organisation"},
-	PI_CLI_OPT_DB,
-	PI_CLI_OPT_JSON,
-	PI_CLI_OPT_END,
+        {"--org", "SLUG", "only the users of this organisation"},
+        PI_CLI_OPT_DB,
+        PI_CLI_OPT_JSON,
+        PI_CLI_OPT_END,
 };
 
 static const struct pi_cli_opt add_opts[] = {
-	{"--org", "SLUG", "the user's organisation (required)"},
-	{"--role", "ROLE", "admin, org-admin, analyst, reporter, regulator or read-only (required)"},
-	OPT_DISPLAY_NAME,
-	OPT_EMAIL,
-	{"--password-stdin", NULL, "read the password from standard input (else one is generated)"},
-	{"--no-password", NULL, "no password: the user signs in with API tokens only"},
-	PI_CLI_OPT_DB,
-	PI_CLI_OPT_JSON,
-	PI_CLI_OPT_END,
+        {"--org", "SLUG", "the user's organisation (required)"},
+        {"--role", "ROLE",
+                "admin, org-admin, analyst, reporter, regulator or read-only (required)"},
+        OPT_DISPLAY_NAME,
+        OPT_EMAIL,
+        {"--password-stdin", NULL, "read the password from standard input (else one is generated)"},
+        {"--no-password", NULL, "no password: the user signs in with API tokens only"},
+        PI_CLI_OPT_DB,
+        PI_CLI_OPT_JSON,
+        PI_CLI_OPT_END,
 };
 
 static const struct pi_cli_opt plain_opts[] = {PI_CLI_OPT_DB, PI_CLI_OPT_JSON, PI_CLI_OPT_END};
 
 static const struct pi_cli_opt set_opts[] = {
-	{"--role", "ROLE", "new role"},
-	OPT_DISPLAY_NAME,
-	OPT_EMAIL,
-	{"--disable", NULL, "disable the account (its passwords and tokens stop working)"},
-	{"--enable", NULL, "enable the account again"},
-	PI_CLI_OPT_DB,
-	PI_CLI_OPT_JSON,
-	PI_CLI_OPT_END,
+        {"--role", "ROLE", "new role"},
+        OPT_DISPLAY_NAME,
+        OPT_EMAIL,
+        {"--disable", NULL, "disable the account (its passwords and tokens stop working)"},
+        {"--enable", NULL, "enable the account again"},
+        PI_CLI_OPT_DB,
+        PI_CLI_OPT_JSON,
+        PI_CLI_OPT_END,
 };
 
 static const struct pi_cli_opt passwd_opts[] = {
-	{"--password-stdin", NULL, "read the new password from standard input (else one is generated)"},
-	PI_CLI_OPT_DB,
-	PI_CLI_OPT_JSON,
-	PI_CLI_OPT_END,
+        {"--password-stdin", NULL,
+                "read the new password from standard input (else one is generated)"},
+        PI_CLI_OPT_DB,
+        PI_CLI_OPT_JSON,
+        PI_CLI_OPT_END,
 };
 
 static const struct pi_cli_opt token_add_opts[] = {
-	{"--name", "NAME", "what the token is for, such as 'firewall feed'"},
-	PI_CLI_OPT_DB,
-	PI_CLI_OPT_JSON,
-	PI_CLI_OPT_END,
+        {"--name", "NAME", "what the token is for, such as 'firewall feed'"},
+        PI_CLI_OPT_DB,
+        PI_CLI_OPT_JSON,
+        PI_CLI_OPT_END,
 };
 
 static const struct pi_cli_sub subs[] = {
-	{"list", "list [--org SLUG]", "list user accounts", list_opts, 0, 0, user_list},
-	{"add", "add USERNAME --org SLUG --role ROLE [--password-stdin | --no-password]",
-		"create a user account; without --password-stdin a password is generated and printed once",
-		add_opts, 1, 1, user_add},
-	{"show", "show USERNAME", "show one user account", plain_opts, 1, 1, user_show},
-	{"set", "set USERNAME [--role ROLE] [--display-name NAME] [--email ADDRESS] [--disable|--enable]",
-		"change a user account", set_opts, 1, 1, user_set},
-	{"passwd", "passwd USERNAME [--password-stdin]",
-		"set a new password (read from standard input, or generated and printed once)",
-		passwd_opts, 1, 1, user_passwd},
-	{"token-add", "token-add USERNAME [--name NAME]",
-		"create an API token; it is printed once and only its hash is stored", token_add_opts, 1,
-		1, token_add},
-	{"token-list", "token-list USERNAME", "list a user's API tokens (never the tokens themselves)",
-		plain_opts, 1, 1, token_list},
-	{"token-revoke", "token-revoke USERNAME ID", "revoke an API token at once", plain_opts, 2, 2,
-		token_revoke},
+        {"list", "list [--org SLUG]", "list user accounts", list_opts, 0, 0, user_list},
+        {"add", "add USERNAME --org SLUG --role ROLE [--password-stdin | --no-password]",
+                "create a user account; without --password-stdin a password is generated and "
+                "printed once",
+                add_opts, 1, 1, user_add},
+        {"show", "show USERNAME", "show one user account", plain_opts, 1, 1, user_show},
+        {"set",
+                "set USERNAME [--role ROLE] [--display-name NAME] [--email ADDRESS] "
+                "[--disable|--enable]",
+                "change a user account", set_opts, 1, 1, user_set},
+        {"passwd", "passwd USERNAME [--password-stdin]",
+                "set a new password (read from standard input, or generated and printed once)",
+                passwd_opts, 1, 1, user_passwd},
+        {"token-add", "token-add USERNAME [--name NAME]",
+                "create an API token; it is printed once and only its hash is stored",
+                token_add_opts, 1, 1, token_add},
+        {"token-list", "token-list USERNAME",
+                "list a user's API tokens (never the tokens themselves)", plain_opts, 1, 1,
+                token_list},
+        {"token-revoke", "token-revoke USERNAME ID", "revoke an API token at once", plain_opts, 2,
+                2, token_revoke},
 };
 
 int pi_cmd_user(int argc, char **argv)
 {
 	return pi_cli_dispatch("user", "Manage user accounts and their API tokens.", subs,
-		sizeof(subs) / sizeof(subs[0]), argc, argv);
+	        sizeof(subs) / sizeof(subs[0]), argc, argv);
 }

@@ -63,8 +63,8 @@ static void send_json(struct pi_request *req, unsigned status, pi_status built)
 {
 	if (built != PI_OK) {
 		pi_resp_error(req, 500, "Internal error",
-			"the response could not be built (%s); try again or ask the hub operator",
-			pi_status_name(built));
+		        "the response could not be built (%s); try again or ask the hub operator",
+		        pi_status_name(built));
 		return;
 	}
 	pi_resp_json(req, status, API_JSON);
@@ -80,23 +80,18 @@ static void forbidden(struct pi_request *req, const char *why)
 static void store_failed(struct pi_request *req, const char *what, const struct pi_error *err)
 {
 	switch (err->status) {
-	case PI_ERR_INVALID:
-		pi_resp_error(req, 400, "Invalid input", "%s", err->message);
-		return;
-	case PI_ERR_NOTFOUND:
-		pi_resp_error(req, 404, "Not found", "%s", err->message);
-		return;
+	case PI_ERR_INVALID: pi_resp_error(req, 400, "Invalid input", "%s", err->message); return;
+	case PI_ERR_NOTFOUND: pi_resp_error(req, 404, "Not found", "%s", err->message); return;
 	case PI_ERR_EXISTS:
-	case PI_ERR_CONFLICT:
-		pi_resp_error(req, 409, "Conflict", "%s", err->message);
-		return;
+	case PI_ERR_CONFLICT: pi_resp_error(req, 409, "Conflict", "%s", err->message); return;
 	default:
 		pi_log_error("event=api_store_failed what=\"%s\" user=%s error=\"%s\"", what,
-			req->who.username, err->message);
+		        req->who.username, err->message);
 		pi_resp_error(req, 500, "Internal error",
-			"could not %s because of a server-side failure; try again, and tell the hub "
-			"operator if it persists",
-			what);
+		        "could not %s because of a server-side failure; try again, and tell the "
+		        "hub "
+		        "operator if it persists",
+		        what);
 	}
 }
 
@@ -153,12 +148,13 @@ static cJSON *parse_body(struct pi_request *req, const struct field *fields, int
 		if (allow_empty)
 			return cJSON_CreateObject();
 		pi_resp_error(req, 400, "Missing body",
-			"send a JSON object (Content-Type: application/json) with the fields: %s", names);
+		        "send a JSON object (Content-Type: application/json) with the fields: %s",
+		        names);
 		return NULL;
 	}
 	if (!content_type_is_json(pi_req_header(req, "Content-Type"))) {
 		pi_resp_error(req, 415, "Unsupported media type",
-			"send the body as JSON with 'Content-Type: application/json'");
+		        "send the body as JSON with 'Content-Type: application/json'");
 		return NULL;
 	}
 	if (pi_json_parse(req->body.data, req->body.len, BODY_MAX_DEPTH, &root, &err) != PI_OK) {
@@ -166,8 +162,8 @@ static cJSON *parse_body(struct pi_request *req, const struct field *fields, int
 		return NULL;
 	}
 	if (!cJSON_IsObject(root)) {
-		pi_resp_error(req, 400, "Bad JSON", "the body must be a JSON object with the fields: %s",
-			names);
+		pi_resp_error(req, 400, "Bad JSON",
+		        "the body must be a JSON object with the fields: %s", names);
 		cJSON_Delete(root);
 		return NULL;
 	}
@@ -178,21 +174,23 @@ static cJSON *parse_body(struct pi_request *req, const struct field *fields, int
 				f = &fields[i];
 		if (!f) {
 			pi_resp_error(req, 400, "Unknown field",
-				"field '%.64s' is not accepted here; the accepted fields are: %s", m->string,
-				names);
+			        "field '%.64s' is not accepted here; the accepted fields are: %s",
+			        m->string, names);
 			goto fail;
 		}
 		if (f->type == F_BOOL && !cJSON_IsBool(m)) {
-			pi_resp_error(req, 400, "Wrong type", "field '%s' must be true or false", f->name);
+			pi_resp_error(req, 400, "Wrong type", "field '%s' must be true or false",
+			        f->name);
 			goto fail;
 		}
 		if (f->type == F_STRING && !cJSON_IsString(m)) {
-			pi_resp_error(req, 400, "Wrong type", "field '%s' must be a string", f->name);
+			pi_resp_error(
+			        req, 400, "Wrong type", "field '%s' must be a string", f->name);
 			goto fail;
 		}
 		if (f->type == F_STRING && strlen(m->valuestring) > f->max) {
-			pi_resp_error(req, 400, "Field too long", "field '%s' is longer than %zu bytes",
-				f->name, f->max);
+			pi_resp_error(req, 400, "Field too long",
+			        "field '%s' is longer than %zu bytes", f->name, f->max);
 			goto fail;
 		}
 	}
@@ -242,15 +240,16 @@ static int find_visible_org(struct pi_request *req, const char *slug, struct pi_
 		return -1;
 	}
 	pi_resp_error(req, 404, "Not found",
-		"no organisation with slug '%.64s' that you can see; GET /api/v1/orgs lists them", slug);
+	        "no organisation with slug '%.64s' that you can see; GET /api/v1/orgs lists them",
+	        slug);
 	return -1;
 }
 
 /* Finds the user if the caller may see it: hub admins see everyone, org-admins the users of
  * their organisation, everybody themself. org_slug (64 bytes) receives the user's
  * organisation. Returns 0, or -1 with a 404 (or 500) set. */
-static int find_visible_user(struct pi_request *req, const char *username, struct pi_user *user,
-	char org_slug[64])
+static int find_visible_user(
+        struct pi_request *req, const char *username, struct pi_user *user, char org_slug[64])
 {
 	struct pi_error err;
 	struct pi_org org;
@@ -262,7 +261,7 @@ static int find_visible_user(struct pi_request *req, const char *username, struc
 		return -1;
 	}
 	visible = st == PI_OK && (is_admin(req) || user->id == req->who.user_id ||
-					 (is_org_admin(req) && user->org_id == req->who.org_id));
+	                                 (is_org_admin(req) && user->org_id == req->who.org_id));
 	if (!visible) {
 		pi_resp_error(req, 404, "Not found", "no user '%.64s' that you can see", username);
 		return -1;
@@ -283,7 +282,8 @@ static int may_manage_user(struct pi_request *req, const struct pi_user *user)
 		return 0;
 	if (is_org_admin(req) && user->org_id == req->who.org_id && user->role != PI_ROLE_ADMIN)
 		return 0;
-	forbidden(req, "only hub administrators manage the account and tokens of a hub administrator");
+	forbidden(req,
+	        "only hub administrators manage the account and tokens of a hub administrator");
 	return -1;
 }
 
@@ -301,7 +301,7 @@ static int find_visible_group(struct pi_request *req, const char *name, struct p
 		return -1;
 	}
 	pi_resp_error(req, 404, "Not found",
-		"no sharing group '%.64s' that you can see; GET /api/v1/groups lists yours", name);
+	        "no sharing group '%.64s' that you can see; GET /api/v1/groups lists yours", name);
 	return -1;
 }
 
@@ -314,7 +314,7 @@ static pi_status put_group(struct pi_request *req, const struct pi_group *group,
 	const char *uuid = "";
 
 	if (pi_store_collection_for_scope(store_of(req), PI_SCOPE_GROUP, group->id, &coll, &err) ==
-		PI_OK)
+	        PI_OK)
 		uuid = coll.uuid;
 	return pi_member_json_group(&req->out, group, uuid, close);
 }
@@ -367,7 +367,7 @@ static void send_group(struct pi_request *req, unsigned status, const struct pi_
 	if (st == PI_OK)
 		st = pi_buf_puts(&req->out, ",\"members\":[");
 	if (st == PI_OK &&
-		pi_store_group_members(store_of(req), group->id, put_member, &l, &err) != PI_OK) {
+	        pi_store_group_members(store_of(req), group->id, put_member, &l, &err) != PI_OK) {
 		store_failed(req, "list the group's members", &err);
 		return;
 	}
@@ -378,8 +378,8 @@ static void send_group(struct pi_request *req, unsigned status, const struct pi_
 	send_json(req, status, st);
 }
 
-static void send_user(struct pi_request *req, unsigned status, const struct pi_user *user,
-	const char *org_slug)
+static void send_user(
+        struct pi_request *req, unsigned status, const struct pi_user *user, const char *org_slug)
 {
 	pi_buf_reset(&req->out);
 	send_json(req, status, pi_member_json_user(&req->out, user, org_slug));
@@ -413,7 +413,7 @@ static void get_me(struct pi_request *req, char **arg)
 
 	(void)arg;
 	if (pi_store_user_get(store_of(req), req->who.user_id, &user, &err) != PI_OK ||
-		pi_store_org_get(store_of(req), user.org_id, &org, &err) != PI_OK) {
+	        pi_store_org_get(store_of(req), user.org_id, &org, &err) != PI_OK) {
 		store_failed(req, "load your account", &err);
 		return;
 	}
@@ -425,8 +425,10 @@ static void get_me(struct pi_request *req, char **arg)
 	if (st == PI_OK)
 		st = pi_member_json_org(&req->out, &org);
 	if (st == PI_OK)
-		st = pi_buf_printf(&req->out, ",\"role\":\"%s\",\"groups\":[", pi_role_name(user.role));
-	for (size_t i = 0; st == PI_OK && i < req->who.n_groups && i < PI_PRINCIPAL_MAX_GROUPS; i++) {
+		st = pi_buf_printf(
+		        &req->out, ",\"role\":\"%s\",\"groups\":[", pi_role_name(user.role));
+	for (size_t i = 0; st == PI_OK && i < req->who.n_groups && i < PI_PRINCIPAL_MAX_GROUPS;
+	        i++) {
 		if (pi_store_group_get(store_of(req), req->who.group_ids[i], &group, &err) != PI_OK)
 			continue; /* removed since the request started */
 		if (n++)
@@ -442,18 +444,18 @@ static void get_me(struct pi_request *req, char **arg)
 /* ---- organisations ---- */
 
 static const struct field org_create_fields[] = {
-	{"slug", F_STRING, PI_MEMBER_SLUG_MAX},
-	{"name", F_STRING, PI_MEMBER_NAME_MAX},
-	{"type", F_STRING, 31},
-	{"country", F_STRING, 7},
-	{NULL, F_STRING, 0},
+        {"slug", F_STRING, PI_MEMBER_SLUG_MAX},
+        {"name", F_STRING, PI_MEMBER_NAME_MAX},
+        {"type", F_STRING, 31},
+        {"country", F_STRING, 7},
+        {NULL, F_STRING, 0},
 };
 
 static const struct field org_patch_fields[] = {
-	{"name", F_STRING, PI_MEMBER_NAME_MAX},
-	{"type", F_STRING, 31},
-	{"country", F_STRING, 7},
-	{NULL, F_STRING, 0},
+        {"name", F_STRING, PI_MEMBER_NAME_MAX},
+        {"type", F_STRING, 31},
+        {"country", F_STRING, 7},
+        {NULL, F_STRING, 0},
 };
 
 struct org_list {
@@ -504,8 +506,8 @@ static int check_org_fields(struct pi_request *req, const cJSON *body, int requi
 
 	if (required && (!name || !type)) {
 		pi_resp_error(req, 400, "Missing field", "field '%s' is required (%s)",
-			!name ? "name" : "type",
-			!name ? "the organisation's full name" : "one of " PI_ORG_TYPES);
+		        !name ? "name" : "type",
+		        !name ? "the organisation's full name" : "one of " PI_ORG_TYPES);
 		return -1;
 	}
 	if (name && pi_member_check_text("name", name, PI_MEMBER_NAME_MAX, 1, &err) != PI_OK)
@@ -549,7 +551,8 @@ static void create_org(struct pi_request *req, char **arg)
 	slug = body_str(body, "slug");
 	if (!slug) {
 		pi_resp_error(req, 400, "Missing field",
-			"field 'slug' is required (2-63 of a-z, 0-9 and '-', such as 'poste-italiane')");
+		        "field 'slug' is required (2-63 of a-z, 0-9 and '-', such as "
+		        "'poste-italiane')");
 		goto out;
 	}
 	if (pi_member_check_slug("slug", slug, &err) != PI_OK) {
@@ -560,9 +563,10 @@ static void create_org(struct pi_request *req, char **arg)
 		goto out;
 	if (pi_store_org_find(store_of(req), slug, &existing, &err) == PI_OK) {
 		pi_resp_error(req, 409, "Conflict",
-			"an organisation with slug '%s' already exists; choose another slug, or change it with "
-			"PATCH /api/v1/orgs/%s",
-			slug, slug);
+		        "an organisation with slug '%s' already exists; choose another slug, or "
+		        "change it with "
+		        "PATCH /api/v1/orgs/%s",
+		        slug, slug);
 		goto out;
 	}
 	memset(&org, 0, sizeof(org));
@@ -607,7 +611,7 @@ static void patch_org(struct pi_request *req, char **arg)
 		return;
 	if (!body->child) {
 		pi_resp_error(req, 400, "Nothing to change",
-			"send at least one of the fields: name, type, country");
+		        "send at least one of the fields: name, type, country");
 		goto out;
 	}
 	if (check_org_fields(req, body, 0) != 0)
@@ -626,22 +630,22 @@ out:
 /* ---- users ---- */
 
 static const struct field user_create_fields[] = {
-	{"username", F_STRING, PI_MEMBER_SLUG_MAX},
-	{"org", F_STRING, PI_MEMBER_SLUG_MAX},
-	{"role", F_STRING, 31},
-	{"display_name", F_STRING, PI_MEMBER_NAME_MAX},
-	{"email", F_STRING, PI_MEMBER_NAME_MAX},
-	{"password", F_STRING, PI_PASSWORD_MAX_LEN},
-	{NULL, F_STRING, 0},
+        {"username", F_STRING, PI_MEMBER_SLUG_MAX},
+        {"org", F_STRING, PI_MEMBER_SLUG_MAX},
+        {"role", F_STRING, 31},
+        {"display_name", F_STRING, PI_MEMBER_NAME_MAX},
+        {"email", F_STRING, PI_MEMBER_NAME_MAX},
+        {"password", F_STRING, PI_PASSWORD_MAX_LEN},
+        {NULL, F_STRING, 0},
 };
 
 static const struct field user_patch_fields[] = {
-	{"role", F_STRING, 31},
-	{"display_name", F_STRING, PI_MEMBER_NAME_MAX},
-	{"email", F_STRING, PI_MEMBER_NAME_MAX},
-	{"disabled", F_BOOL, 0},
-	{"password", F_STRING, PI_PASSWORD_MAX_LEN},
-	{NULL, F_STRING, 0},
+        {"role", F_STRING, 31},
+        {"display_name", F_STRING, PI_MEMBER_NAME_MAX},
+        {"email", F_STRING, PI_MEMBER_NAME_MAX},
+        {"disabled", F_BOOL, 0},
+        {"password", F_STRING, PI_PASSWORD_MAX_LEN},
+        {NULL, F_STRING, 0},
 };
 
 struct user_list {
@@ -657,7 +661,7 @@ static int put_user(void *arg, const struct pi_user *user)
 	struct pi_error err;
 
 	if (l->org.id != user->org_id &&
-		pi_store_org_get(store_of(l->req), user->org_id, &l->org, &err) != PI_OK) {
+	        pi_store_org_get(store_of(l->req), user->org_id, &l->org, &err) != PI_OK) {
 		l->st = err.status;
 		return 1;
 	}
@@ -679,8 +683,9 @@ static void list_users(struct pi_request *req, char **arg)
 
 	(void)arg;
 	if (!is_admin(req) && !is_org_admin(req)) {
-		forbidden(req, "only hub administrators and organisation administrators list users; "
-			       "GET /api/v1/me shows your own account");
+		forbidden(req,
+		        "only hub administrators and organisation administrators list users; "
+		        "GET /api/v1/me shows your own account");
 		return;
 	}
 	if (slug) {
@@ -711,7 +716,7 @@ static int check_user_text(struct pi_request *req, const cJSON *body)
 	const char *display = body_str(body, "display_name"), *email = body_str(body, "email");
 
 	if (display &&
-		pi_member_check_text("display_name", display, PI_MEMBER_NAME_MAX, 0, &err) != PI_OK)
+	        pi_member_check_text("display_name", display, PI_MEMBER_NAME_MAX, 0, &err) != PI_OK)
 		return invalid(req, &err);
 	if (email && pi_member_check_email(email, &err) != PI_OK)
 		return invalid(req, &err);
@@ -727,7 +732,7 @@ static int new_user_org(struct pi_request *req, const char *slug, struct pi_org 
 	if (is_admin(req)) {
 		if (!slug) {
 			pi_resp_error(req, 400, "Missing field",
-				"field 'org' is required: the slug of the user's organisation");
+			        "field 'org' is required: the slug of the user's organisation");
 			return -1;
 		}
 		return find_visible_org(req, slug, org);
@@ -738,9 +743,10 @@ static int new_user_org(struct pi_request *req, const char *slug, struct pi_org 
 	}
 	if (slug && strcmp(slug, org->slug) != 0) {
 		pi_resp_error(req, 403, "Forbidden",
-			"organisation administrators create users only in their own organisation ('%s'); "
-			"leave out 'org' or ask a hub administrator",
-			org->slug);
+		        "organisation administrators create users only in their own organisation "
+		        "('%s'); "
+		        "leave out 'org' or ask a hub administrator",
+		        org->slug);
 		return -1;
 	}
 	return 0;
@@ -759,7 +765,8 @@ static void create_user(struct pi_request *req, char **arg)
 
 	(void)arg;
 	if (!is_admin(req) && !is_org_admin(req)) {
-		forbidden(req, "only hub administrators and organisation administrators create users");
+		forbidden(req,
+		        "only hub administrators and organisation administrators create users");
 		return;
 	}
 	body = parse_body(req, user_create_fields, 0);
@@ -770,11 +777,11 @@ static void create_user(struct pi_request *req, char **arg)
 	password = body_str(body, "password");
 	if (!username || !role_name) {
 		pi_resp_error(req, 400, "Missing field", "field '%s' is required",
-			!username ? "username" : "role");
+		        !username ? "username" : "role");
 		goto out;
 	}
 	if (pi_member_check_username(username, &err) != PI_OK ||
-		pi_member_check_role(role_name, &role, &err) != PI_OK) {
+	        pi_member_check_role(role_name, &role, &err) != PI_OK) {
 		invalid(req, &err);
 		goto out;
 	}
@@ -786,8 +793,9 @@ static void create_user(struct pi_request *req, char **arg)
 	}
 	if (pi_store_user_find(store_of(req), username, &existing, NULL, 0, &err) == PI_OK) {
 		pi_resp_error(req, 409, "Conflict",
-			"the username '%s' is taken; user names are unique across the hub, choose another",
-			username);
+		        "the username '%s' is taken; user names are unique across the hub, choose "
+		        "another",
+		        username);
 		goto out;
 	}
 	if (password && pi_password_hash(password, hash, &err) != PI_OK) {
@@ -799,9 +807,9 @@ static void create_user(struct pi_request *req, char **arg)
 	user.role = role;
 	snprintf(user.username, sizeof(user.username), "%s", username);
 	snprintf(user.display_name, sizeof(user.display_name), "%s",
-		body_str(body, "display_name") ? body_str(body, "display_name") : "");
+	        body_str(body, "display_name") ? body_str(body, "display_name") : "");
 	snprintf(user.email, sizeof(user.email), "%s",
-		body_str(body, "email") ? body_str(body, "email") : "");
+	        body_str(body, "email") ? body_str(body, "email") : "");
 	pi_uuid4(uuid);
 	snprintf(user.identity_id, sizeof(user.identity_id), "identity--%s", uuid);
 	user.created_at = pi_time_now_us();
@@ -810,7 +818,7 @@ static void create_user(struct pi_request *req, char **arg)
 		goto out;
 	}
 	pi_log_info("event=user_created by=%s user=%s org=%s role=%s", req->who.username,
-		user.username, org.slug, pi_role_name(role));
+	        user.username, org.slug, pi_role_name(role));
 	set_location(req, "/api/v1/users/%s%s", user.username, NULL);
 	send_user(req, 201, &user, org.slug);
 out:
@@ -841,7 +849,8 @@ static int patch_role_disabled(struct pi_request *req, const cJSON *body, struct
 		if (pi_member_check_role(role_name, &role, &err) != PI_OK)
 			return invalid(req, &err);
 		if (self && role != user->role) {
-			forbidden(req, "you cannot change your own role; ask another administrator");
+			forbidden(
+			        req, "you cannot change your own role; ask another administrator");
 			return -1;
 		}
 		if (role == PI_ROLE_ADMIN && !is_admin(req) && role != user->role) {
@@ -852,7 +861,8 @@ static int patch_role_disabled(struct pi_request *req, const cJSON *body, struct
 	}
 	if (body_bool(body, "disabled", &disabled)) {
 		if (self && disabled) {
-			forbidden(req, "you cannot disable your own account; ask another administrator");
+			forbidden(req,
+			        "you cannot disable your own account; ask another administrator");
 			return -1;
 		}
 		user->disabled = disabled;
@@ -869,14 +879,16 @@ static void patch_user(struct pi_request *req, char **arg)
 	char hash[PI_PASSWORD_HASH_MAX] = "";
 	const char *password, *display, *email;
 
-	if (find_visible_user(req, arg[0], &user, org_slug) != 0 || may_manage_user(req, &user) != 0)
+	if (find_visible_user(req, arg[0], &user, org_slug) != 0 ||
+	        may_manage_user(req, &user) != 0)
 		return;
 	body = parse_body(req, user_patch_fields, 0);
 	if (!body)
 		return;
 	if (!body->child) {
 		pi_resp_error(req, 400, "Nothing to change",
-			"send at least one of the fields: role, display_name, email, disabled, password");
+		        "send at least one of the fields: role, display_name, email, disabled, "
+		        "password");
 		goto out;
 	}
 	if (check_user_text(req, body) != 0 || patch_role_disabled(req, body, &user) != 0)
@@ -893,13 +905,14 @@ static void patch_user(struct pi_request *req, char **arg)
 	if (email)
 		snprintf(user.email, sizeof(user.email), "%s", email);
 	if (pi_store_user_update(store_of(req), &user, &err) != PI_OK ||
-		(password && pi_store_user_set_password(store_of(req), user.id, hash, &err) != PI_OK)) {
+	        (password &&
+	                pi_store_user_set_password(store_of(req), user.id, hash, &err) != PI_OK)) {
 		store_failed(req, "change the user", &err);
 		goto out;
 	}
 	pi_log_info("event=user_changed by=%s user=%s role=%s disabled=%d password_changed=%d",
-		req->who.username, user.username, pi_role_name(user.role), user.disabled,
-		password != NULL);
+	        req->who.username, user.username, pi_role_name(user.role), user.disabled,
+	        password != NULL);
 	send_user(req, 200, &user, org_slug);
 out:
 	sodium_memzero(hash, sizeof(hash));
@@ -909,8 +922,8 @@ out:
 /* ---- tokens ---- */
 
 static const struct field token_create_fields[] = {
-	{"name", F_STRING, PI_MEMBER_TOKEN_NAME_MAX},
-	{NULL, F_STRING, 0},
+        {"name", F_STRING, PI_MEMBER_TOKEN_NAME_MAX},
+        {NULL, F_STRING, 0},
 };
 
 /* The user of a token path, if the caller may manage their tokens. */
@@ -950,7 +963,8 @@ static void list_tokens(struct pi_request *req, char **arg)
 	if (token_owner(req, arg[0], &user) != 0)
 		return;
 	st = pi_buf_puts(&req->out, "{\"tokens\":[");
-	if (st == PI_OK && pi_store_token_list(store_of(req), user.id, put_token, &l, &err) != PI_OK) {
+	if (st == PI_OK &&
+	        pi_store_token_list(store_of(req), user.id, put_token, &l, &err) != PI_OK) {
 		store_failed(req, "list tokens", &err);
 		return;
 	}
@@ -979,14 +993,15 @@ static void create_token(struct pi_request *req, char **arg)
 	if (!body)
 		return;
 	name = body_str(body, "name");
-	if (name && pi_member_check_text("name", name, PI_MEMBER_TOKEN_NAME_MAX, 0, &err) != PI_OK) {
+	if (name &&
+	        pi_member_check_text("name", name, PI_MEMBER_TOKEN_NAME_MAX, 1, &err) != PI_OK) {
 		invalid(req, &err);
 		goto out;
 	}
 	memset(&token, 0, sizeof(token));
 	pi_token_new(secret, hash);
 	token.user_id = user.id;
-	snprintf(token.name, sizeof(token.name), "%s", name ? name : "");
+	snprintf(token.name, sizeof(token.name), "%s", name ? name : PI_MEMBER_TOKEN_DEFAULT_NAME);
 	snprintf(token.prefix, sizeof(token.prefix), "%.*s", PI_TOKEN_PREFIX_LEN, secret);
 	token.created_at = pi_time_now_us();
 	if (pi_store_token_create(store_of(req), &token, hash, &err) != PI_OK) {
@@ -994,7 +1009,7 @@ static void create_token(struct pi_request *req, char **arg)
 		goto out;
 	}
 	pi_log_info("event=token_created by=%s user=%s token_id=%lld prefix=%s", req->who.username,
-		user.username, (long long)token.id, token.prefix);
+	        user.username, (long long)token.id, token.prefix);
 	st = pi_buf_puts(&req->out, "{\"token\":");
 	if (st == PI_OK)
 		st = pi_buf_json_string(&req->out, secret);
@@ -1018,7 +1033,7 @@ out:
 
 /* Finds token id (decimal) of user; 0, or -1 with 404 set. */
 static int find_token(struct pi_request *req, const struct pi_user *user, const char *id_text,
-	struct pi_token *token)
+        struct pi_token *token)
 {
 	struct pi_error err;
 	long long id = 0;
@@ -1035,8 +1050,9 @@ static int find_token(struct pi_request *req, const struct pi_user *user, const 
 	}
 	if (st != PI_OK || token->user_id != user->id) {
 		pi_resp_error(req, 404, "Not found",
-			"user '%s' has no token with id '%.24s'; GET /api/v1/users/%s/tokens lists them",
-			user->username, id_text, user->username);
+		        "user '%s' has no token with id '%.24s'; GET /api/v1/users/%s/tokens lists "
+		        "them",
+		        user->username, id_text, user->username);
 		return -1;
 	}
 	return 0;
@@ -1066,16 +1082,16 @@ static void revoke_token(struct pi_request *req, char **arg)
 	}
 	token.revoked = 1;
 	pi_log_info("event=token_revoked by=%s user=%s token_id=%lld", req->who.username,
-		user.username, (long long)token.id);
+	        user.username, (long long)token.id);
 	send_json(req, 200, pi_member_json_token(&req->out, &token));
 }
 
 /* ---- sharing groups ---- */
 
 static const struct field group_create_fields[] = {
-	{"name", F_STRING, PI_MEMBER_SLUG_MAX},
-	{"description", F_STRING, PI_MEMBER_DESCRIPTION_MAX},
-	{NULL, F_STRING, 0},
+        {"name", F_STRING, PI_MEMBER_SLUG_MAX},
+        {"description", F_STRING, PI_MEMBER_DESCRIPTION_MAX},
+        {NULL, F_STRING, 0},
 };
 
 struct group_list {
@@ -1135,23 +1151,25 @@ static void create_group(struct pi_request *req, char **arg)
 	description = body_str(body, "description");
 	if (!name) {
 		pi_resp_error(req, 400, "Missing field",
-			"field 'name' is required (2-63 of a-z, 0-9 and '-', such as 'eu-operators')");
+		        "field 'name' is required (2-63 of a-z, 0-9 and '-', such as "
+		        "'eu-operators')");
 		goto out;
 	}
 	if (pi_member_check_slug("name", name, &err) != PI_OK ||
-		(description && pi_member_check_text("description", description,
-					PI_MEMBER_DESCRIPTION_MAX, 0, &err) != PI_OK)) {
+	        (description && pi_member_check_text("description", description,
+	                                PI_MEMBER_DESCRIPTION_MAX, 0, &err) != PI_OK)) {
 		invalid(req, &err);
 		goto out;
 	}
 	if (pi_store_group_find(store_of(req), name, &existing, &err) == PI_OK) {
 		pi_resp_error(req, 409, "Conflict",
-			"a sharing group named '%s' already exists; choose another name", name);
+		        "a sharing group named '%s' already exists; choose another name", name);
 		goto out;
 	}
 	memset(&group, 0, sizeof(group));
 	snprintf(group.name, sizeof(group.name), "%s", name);
-	snprintf(group.description, sizeof(group.description), "%s", description ? description : "");
+	snprintf(
+	        group.description, sizeof(group.description), "%s", description ? description : "");
 	group.created_at = pi_time_now_us();
 	if (pi_store_group_create(store_of(req), &group, &err) != PI_OK) {
 		store_failed(req, "create the sharing group", &err);
@@ -1173,8 +1191,8 @@ static void get_group(struct pi_request *req, char **arg)
 }
 
 /* Common part of PUT/DELETE membership: visible group, hub admin, existing organisation. */
-static int member_change_target(struct pi_request *req, char **arg, struct pi_group *group,
-	struct pi_org *org)
+static int member_change_target(
+        struct pi_request *req, char **arg, struct pi_group *group, struct pi_org *org)
 {
 	struct pi_error err;
 	pi_status st;
@@ -1188,7 +1206,7 @@ static int member_change_target(struct pi_request *req, char **arg, struct pi_gr
 	st = pi_store_org_find(store_of(req), arg[1], org, &err);
 	if (st == PI_ERR_NOTFOUND) {
 		pi_resp_error(req, 404, "Not found",
-			"no organisation with slug '%.64s'; GET /api/v1/orgs lists them", arg[1]);
+		        "no organisation with slug '%.64s'; GET /api/v1/orgs lists them", arg[1]);
 		return -1;
 	}
 	if (st != PI_OK) {
@@ -1216,7 +1234,7 @@ static void add_member(struct pi_request *req, char **arg)
 			return;
 		}
 		pi_log_info("event=group_member_added by=%s group=%s org=%s", req->who.username,
-			group.name, org.slug);
+		        group.name, org.slug);
 	}
 	send_group(req, 200, &group);
 }
@@ -1235,15 +1253,16 @@ static void remove_member(struct pi_request *req, char **arg)
 		return;
 	if (!member) {
 		pi_resp_error(req, 404, "Not found",
-			"organisation '%s' is not a member of sharing group '%s'", org.slug, group.name);
+		        "organisation '%s' is not a member of sharing group '%s'", org.slug,
+		        group.name);
 		return;
 	}
 	if (pi_store_group_remove_org(store_of(req), group.id, org.id, &err) != PI_OK) {
 		store_failed(req, "remove the organisation from the group", &err);
 		return;
 	}
-	pi_log_info("event=group_member_removed by=%s group=%s org=%s", req->who.username, group.name,
-		org.slug);
+	pi_log_info("event=group_member_removed by=%s group=%s org=%s", req->who.username,
+	        group.name, org.slug);
 	send_group(req, 200, &group);
 }
 
@@ -1260,24 +1279,24 @@ struct route {
 };
 
 static const struct route routes[] = {
-	{"GET", {"me"}, get_me, no_args},
-	{"GET", {"orgs"}, list_orgs, no_args},
-	{"POST", {"orgs"}, create_org, no_args},
-	{"GET", {"orgs", "*"}, get_org, no_args},
-	{"PATCH", {"orgs", "*"}, patch_org, no_args},
-	{"GET", {"users"}, list_users, users_args},
-	{"POST", {"users"}, create_user, no_args},
-	{"GET", {"users", "*"}, get_user, no_args},
-	{"PATCH", {"users", "*"}, patch_user, no_args},
-	{"GET", {"users", "*", "tokens"}, list_tokens, no_args},
-	{"POST", {"users", "*", "tokens"}, create_token, no_args},
-	{"GET", {"users", "*", "tokens", "*"}, get_token, no_args},
-	{"DELETE", {"users", "*", "tokens", "*"}, revoke_token, no_args},
-	{"GET", {"groups"}, list_groups, no_args},
-	{"POST", {"groups"}, create_group, no_args},
-	{"GET", {"groups", "*"}, get_group, no_args},
-	{"PUT", {"groups", "*", "members", "*"}, add_member, no_args},
-	{"DELETE", {"groups", "*", "members", "*"}, remove_member, no_args},
+        {"GET", {"me"}, get_me, no_args},
+        {"GET", {"orgs"}, list_orgs, no_args},
+        {"POST", {"orgs"}, create_org, no_args},
+        {"GET", {"orgs", "*"}, get_org, no_args},
+        {"PATCH", {"orgs", "*"}, patch_org, no_args},
+        {"GET", {"users"}, list_users, users_args},
+        {"POST", {"users"}, create_user, no_args},
+        {"GET", {"users", "*"}, get_user, no_args},
+        {"PATCH", {"users", "*"}, patch_user, no_args},
+        {"GET", {"users", "*", "tokens"}, list_tokens, no_args},
+        {"POST", {"users", "*", "tokens"}, create_token, no_args},
+        {"GET", {"users", "*", "tokens", "*"}, get_token, no_args},
+        {"DELETE", {"users", "*", "tokens", "*"}, revoke_token, no_args},
+        {"GET", {"groups"}, list_groups, no_args},
+        {"POST", {"groups"}, create_group, no_args},
+        {"GET", {"groups", "*"}, get_group, no_args},
+        {"PUT", {"groups", "*", "members", "*"}, add_member, no_args},
+        {"DELETE", {"groups", "*", "members", "*"}, remove_member, no_args},
 };
 
 /* Nonzero if the path after /api/v1/ matches the route's segments; captures go to arg. */
@@ -1307,8 +1326,9 @@ void pi_api_handle(struct pi_request *req)
 	const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
 
 	if (req->who.user_id == 0) {
-		pi_auth_challenge(req, "the administration API needs credentials: send "
-				       "'Authorization: Bearer TOKEN' or HTTP Basic with your user name");
+		pi_auth_challenge(req,
+		        "the administration API needs credentials: send "
+		        "'Authorization: Bearer TOKEN' or HTTP Basic with your user name");
 		return;
 	}
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
@@ -1323,16 +1343,17 @@ void pi_api_handle(struct pi_request *req)
 			r->handle(req, arg);
 			return;
 		}
-		len = snprintf(allow + used, sizeof(allow) - used, "%s%s", used ? ", " : "", r->method);
+		len = snprintf(
+		        allow + used, sizeof(allow) - used, "%s%s", used ? ", " : "", r->method);
 		if (len > 0 && (size_t)len < sizeof(allow) - used)
 			used += (size_t)len;
 	}
 	if (used) {
 		pi_resp_header(req, "Allow", allow);
 		pi_resp_error(req, 405, "Method not allowed", "%s is not allowed here; use %s",
-			req->method, allow);
+		        req->method, allow);
 		return;
 	}
 	pi_resp_error(req, 404, "Not found",
-		"no such API resource; docs/api.md lists them (/api/v1/me, orgs, users, groups)");
+	        "no such API resource; docs/api.md lists them (/api/v1/me, orgs, users, groups)");
 }

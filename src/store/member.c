@@ -7,8 +7,8 @@
 
 #include "core/timeutil.h"
 
-static const char *const org_types[] = {"postal-operator", "regulator", "pes-provider", "partner",
-	"isac-operator"};
+static const char *const org_types[] = {
+        "postal-operator", "regulator", "pes-provider", "partner", "isac-operator"};
 
 static int is_lower_alnum(char c)
 {
@@ -21,17 +21,18 @@ pi_status pi_member_check_slug(const char *field, const char *s, struct pi_error
 
 	if (n < 2 || n > PI_MEMBER_SLUG_MAX)
 		return pi_error_set(err, PI_ERR_INVALID,
-			"%s: must be 2 to %d characters long (got %zu%s)", field, PI_MEMBER_SLUG_MAX, n,
-			n > PI_MEMBER_SLUG_MAX ? " or more" : "");
+		        "%s: must be 2 to %d characters long (got %zu%s)", field,
+		        PI_MEMBER_SLUG_MAX, n, n > PI_MEMBER_SLUG_MAX ? " or more" : "");
 	for (size_t i = 0; i < n; i++) {
 		if (!is_lower_alnum(s[i]) && s[i] != '-')
 			return pi_error_set(err, PI_ERR_INVALID,
-				"%s: character %zu is not allowed; use lower-case letters a-z, digits and '-'",
-				field, i + 1);
+			        "%s: character %zu is not allowed; use lower-case letters a-z, "
+			        "digits and '-'",
+			        field, i + 1);
 	}
 	if (s[0] == '-' || s[n - 1] == '-')
 		return pi_error_set(err, PI_ERR_INVALID,
-			"%s: must start and end with a letter or digit, not '-'", field);
+		        "%s: must start and end with a letter or digit, not '-'", field);
 	return PI_OK;
 }
 
@@ -41,17 +42,19 @@ pi_status pi_member_check_username(const char *s, struct pi_error *err)
 
 	if (n < 2 || n > PI_MEMBER_SLUG_MAX)
 		return pi_error_set(err, PI_ERR_INVALID,
-			"username: must be 2 to %d characters long (got %zu%s)", PI_MEMBER_SLUG_MAX, n,
-			n > PI_MEMBER_SLUG_MAX ? " or more" : "");
+		        "username: must be 2 to %d characters long (got %zu%s)", PI_MEMBER_SLUG_MAX,
+		        n, n > PI_MEMBER_SLUG_MAX ? " or more" : "");
 	for (size_t i = 0; i < n; i++) {
 		if (!is_lower_alnum(s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-')
 			return pi_error_set(err, PI_ERR_INVALID,
-				"username: character %zu is not allowed; use lower-case letters a-z, digits, "
-				"'.', '_' and '-'",
-				i + 1);
+			        "username: character %zu is not allowed; use lower-case letters "
+			        "a-z, digits, "
+			        "'.', '_' and '-'",
+			        i + 1);
 	}
 	if (!is_lower_alnum(s[0]))
-		return pi_error_set(err, PI_ERR_INVALID, "username: must start with a letter or digit");
+		return pi_error_set(
+		        err, PI_ERR_INVALID, "username: must start with a letter or digit");
 	return PI_OK;
 }
 
@@ -60,8 +63,9 @@ pi_status pi_member_check_org_type(const char *s, struct pi_error *err)
 	for (size_t i = 0; s && i < sizeof(org_types) / sizeof(org_types[0]); i++)
 		if (strcmp(s, org_types[i]) == 0)
 			return PI_OK;
-	return pi_error_set(err, PI_ERR_INVALID, "type: '%.40s' is not an organisation type; use one of %s",
-		s ? s : "", PI_ORG_TYPES);
+	return pi_error_set(err, PI_ERR_INVALID,
+	        "type: '%.40s' is not an organisation type; use one of %s", s ? s : "",
+	        PI_ORG_TYPES);
 }
 
 pi_status pi_member_check_country(const char *s, struct pi_error *err)
@@ -70,7 +74,8 @@ pi_status pi_member_check_country(const char *s, struct pi_error *err)
 		return PI_OK;
 	if (strlen(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
 		return pi_error_set(err, PI_ERR_INVALID,
-			"country: use a two-letter ISO 3166-1 code in capitals, such as DE or US (or \"\" for none)");
+		        "country: use a two-letter ISO 3166-1 code in capitals, such as DE or US "
+		        "(or \"\" for none)");
 	return PI_OK;
 }
 
@@ -83,19 +88,21 @@ pi_status pi_member_check_email(const char *s, struct pi_error *err)
 		return PI_OK;
 	n = strnlen(s, PI_MEMBER_NAME_MAX + 1);
 	if (n > PI_MEMBER_NAME_MAX)
-		return pi_error_set(err, PI_ERR_INVALID, "email: longer than %d bytes", PI_MEMBER_NAME_MAX);
+		return pi_error_set(
+		        err, PI_ERR_INVALID, "email: longer than %d bytes", PI_MEMBER_NAME_MAX);
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
 			return pi_error_set(err, PI_ERR_INVALID,
-				"email: spaces and control characters are not allowed");
+			        "email: spaces and control characters are not allowed");
 	at = strchr(s, '@');
 	if (!at || at == s || strchr(at + 1, '@'))
 		return pi_error_set(err, PI_ERR_INVALID,
-			"email: '%.80s' is not an e-mail address; use name@example.org", s);
+		        "email: '%.80s' is not an e-mail address; use name@example.org", s);
 	dot = strchr(at + 1, '.');
 	if (!dot || dot == at + 1 || dot[1] == '\0' || s[n - 1] == '.')
 		return pi_error_set(err, PI_ERR_INVALID,
-			"email: the domain of '%.80s' is not a dotted name; use name@example.org", s);
+		        "email: the domain of '%.80s' is not a dotted name; use name@example.org",
+		        s);
 	return PI_OK;
 }
 
@@ -127,31 +134,33 @@ static size_t utf8_seq(const unsigned char *p, size_t avail)
 		cp = (cp << 6) | (p[i] & 0x3f);
 	}
 	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		(need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+	        (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
 		return 0;
 	return need;
 }
 
-pi_status pi_member_check_text(const char *field, const char *s, size_t max, int required,
-	struct pi_error *err)
+pi_status pi_member_check_text(
+        const char *field, const char *s, size_t max, int required, struct pi_error *err)
 {
 	size_t n = s ? strnlen(s, max + 1) : 0;
 
 	if (required && n == 0)
 		return pi_error_set(err, PI_ERR_INVALID, "%s: must not be empty", field);
 	if (n > max)
-		return pi_error_set(err, PI_ERR_INVALID, "%s: longer than %zu bytes; shorten it", field,
-			max);
+		return pi_error_set(
+		        err, PI_ERR_INVALID, "%s: longer than %zu bytes; shorten it", field, max);
 	for (size_t i = 0; i < n;) {
 		const unsigned char *p = (const unsigned char *)s + i;
 		size_t k = utf8_seq(p, n - i);
 
 		if (k == 0)
-			return pi_error_set(err, PI_ERR_INVALID, "%s: byte %zu is not valid UTF-8", field,
-				i + 1);
+			return pi_error_set(err, PI_ERR_INVALID, "%s: byte %zu is not valid UTF-8",
+			        field, i + 1);
 		if (k == 1 && (p[0] < 0x20 || p[0] == 0x7f))
 			return pi_error_set(err, PI_ERR_INVALID,
-				"%s: control characters (such as new lines or tabs) are not allowed", field);
+			        "%s: control characters (such as new lines or tabs) are not "
+			        "allowed",
+			        field);
 		i += k;
 	}
 	return PI_OK;
@@ -161,9 +170,10 @@ pi_status pi_member_check_role(const char *s, enum pi_role *out, struct pi_error
 {
 	if (!s || pi_role_parse(s, out) != 0)
 		return pi_error_set(err, PI_ERR_INVALID,
-			"role: '%.40s' is not a role; use one of admin, org-admin, analyst, reporter, "
-			"regulator, read-only",
-			s ? s : "");
+		        "role: '%.40s' is not a role; use one of admin, org-admin, analyst, "
+		        "reporter, "
+		        "regulator, read-only",
+		        s ? s : "");
 	return PI_OK;
 }
 
@@ -263,8 +273,8 @@ pi_status pi_member_json_token(struct pi_buf *b, const struct pi_token *token)
 	return st;
 }
 
-pi_status pi_member_json_group(struct pi_buf *b, const struct pi_group *group,
-	const char *collection_uuid, int close)
+pi_status pi_member_json_group(
+        struct pi_buf *b, const struct pi_group *group, const char *collection_uuid, int close)
 {
 	pi_status st = pi_buf_putc(b, '{');
 
@@ -275,8 +285,9 @@ pi_status pi_member_json_group(struct pi_buf *b, const struct pi_group *group,
 	if (st == PI_OK)
 		st = put_time(b, "created_at", group->created_at);
 	if (st == PI_OK)
-		st = collection_uuid && *collection_uuid ? put_str(b, "collection_id", collection_uuid, 0)
-							 : pi_buf_puts(b, ",\"collection_id\":null");
+		st = collection_uuid && *collection_uuid
+		             ? put_str(b, "collection_id", collection_uuid, 0)
+		             : pi_buf_puts(b, ",\"collection_id\":null");
 	if (st == PI_OK && close)
 		st = pi_buf_putc(b, '}');
 	return st;

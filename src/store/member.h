@@ -18,8 +18,9 @@
 #include "store/store.h"
 
 #define PI_MEMBER_SLUG_MAX 63
-#define PI_MEMBER_NAME_MAX 255      /* organisation name, display name, e-mail */
+#define PI_MEMBER_NAME_MAX 255 /* organisation name, display name, e-mail */
 #define PI_MEMBER_TOKEN_NAME_MAX 127
+#define PI_MEMBER_TOKEN_DEFAULT_NAME "unnamed" /* when the creator gives no name */
 #define PI_MEMBER_DESCRIPTION_MAX 511
 #define PI_MEMBER_PASSWORD_GEN_LEN 24
 
@@ -35,8 +36,8 @@ pi_status pi_member_check_country(const char *s, struct pi_error *err);
 /* Empty, or one '@' with something before and a dotted domain after; no spaces or controls. */
 pi_status pi_member_check_email(const char *s, struct pi_error *err);
 /* Free text of at most max bytes: valid UTF-8, no control characters. required: not empty. */
-pi_status pi_member_check_text(const char *field, const char *s, size_t max, int required,
-	struct pi_error *err);
+pi_status pi_member_check_text(
+        const char *field, const char *s, size_t max, int required, struct pi_error *err);
 /* A role name (admin, org-admin, analyst, reporter, regulator, read-only) into *out. */
 pi_status pi_member_check_role(const char *s, enum pi_role *out, struct pi_error *err);
 
@@ -55,7 +56,7 @@ pi_status pi_member_json_user(struct pi_buf *b, const struct pi_user *user, cons
 pi_status pi_member_json_token(struct pi_buf *b, const struct pi_token *token);
 /* {"name","description","created_at","collection_id"}; collection_uuid may be "" (then null).
  * The caller may add members: pass close = 0 and append ",\"members\":[...]}" itself. */
-pi_status pi_member_json_group(struct pi_buf *b, const struct pi_group *group,
-	const char *collection_uuid, int close);
+pi_status pi_member_json_group(
+        struct pi_buf *b, const struct pi_group *group, const char *collection_uuid, int close);
 
 #endif

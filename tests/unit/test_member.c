@@ -16,7 +16,7 @@ static void slugs(void **state)
 {
 	struct pi_error err;
 	const char *ok[] = {"ab", "northpost", "poste-italiane", "a1", "9z",
-		"abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij123"};
+	        "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij123"};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
@@ -25,9 +25,10 @@ static void slugs(void **state)
 	assert_non_null(strstr(err.message, "slug: must be 2 to 63 characters long (got 1)"));
 	assert_int_equal(pi_member_check_slug("slug", "", &err), PI_ERR_INVALID);
 	assert_int_equal(pi_member_check_slug("slug", NULL, &err), PI_ERR_INVALID);
-	assert_int_equal(pi_member_check_slug("slug",
-				 "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij1234", &err),
-		PI_ERR_INVALID);
+	assert_int_equal(
+	        pi_member_check_slug("slug",
+	                "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij1234", &err),
+	        PI_ERR_INVALID);
 	assert_non_null(strstr(err.message, "or more"));
 	assert_int_equal(pi_member_check_slug("name", "North_Post", &err), PI_ERR_INVALID);
 	assert_non_null(strstr(err.message, "name: character 1 is not allowed"));
@@ -66,8 +67,9 @@ static void org_types_countries_roles(void **state)
 	assert_int_equal(pi_member_check_org_type("isac-operator", &err), PI_OK);
 	assert_int_equal(pi_member_check_org_type("pes-provider", &err), PI_OK);
 	assert_int_equal(pi_member_check_org_type("courier", &err), PI_ERR_INVALID);
-	assert_non_null(strstr(err.message, "type: 'courier' is not an organisation type; use one of "
-					     "postal-operator, regulator"));
+	assert_non_null(
+	        strstr(err.message, "type: 'courier' is not an organisation type; use one of "
+	                            "postal-operator, regulator"));
 	assert_int_equal(pi_member_check_org_type("", &err), PI_ERR_INVALID);
 	assert_int_equal(pi_member_check_country("", &err), PI_OK);
 	assert_int_equal(pi_member_check_country(NULL, &err), PI_OK);
@@ -110,7 +112,8 @@ static void emails_and_text(void **state)
 	assert_non_null(strstr(err.message, "control characters"));
 	assert_int_equal(pi_member_check_text("name", "a\xc3", 255, 0, &err), PI_ERR_INVALID);
 	assert_non_null(strstr(err.message, "byte 2 is not valid UTF-8"));
-	assert_int_equal(pi_member_check_text("name", "\xed\xa0\x80", 255, 0, &err), PI_ERR_INVALID);
+	assert_int_equal(
+	        pi_member_check_text("name", "\xed\xa0\x80", 255, 0, &err), PI_ERR_INVALID);
 	assert_int_equal(pi_member_check_text("name", "\xc0\xaf", 255, 0, &err), PI_ERR_INVALID);
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
@@ -223,12 +226,12 @@ static void json_forms(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(slugs),
-		cmocka_unit_test(usernames),
-		cmocka_unit_test(org_types_countries_roles),
-		cmocka_unit_test(emails_and_text),
-		cmocka_unit_test(generated_passwords),
-		cmocka_unit_test(json_forms),
+	        cmocka_unit_test(slugs),
+	        cmocka_unit_test(usernames),
+	        cmocka_unit_test(org_types_countries_roles),
+	        cmocka_unit_test(emails_and_text),
+	        cmocka_unit_test(generated_passwords),
+	        cmocka_unit_test(json_forms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
