@@ -50,7 +50,7 @@ static void check_one(const cJSON *obj)
 		struct pi_error again;
 
 		if (pi_stix_validate(obj, &opt, &again) != st ||
-			strcmp(again.message, err.message) != 0)
+		        strcmp(again.message, err.message) != 0)
 			abort();
 	}
 }
@@ -67,8 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	check_one(doc);
 	list = cJSON_GetObjectItemCaseSensitive(doc, "objects");
-	cJSON_ArrayForEach(o, list)
-		check_one(o);
+	cJSON_ArrayForEach(o, list) check_one(o);
 	cJSON_Delete(doc);
 	return 0;
 }

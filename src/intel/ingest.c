@@ -113,7 +113,8 @@ static pi_status prepare(pi_store *store, const cJSON *obj, const struct pi_stix
 		const char *pat = pi_json_get_string(obj, "pattern");
 		if (ptype && pat && strcmp(ptype, "stix") == 0) {
 			pi_pattern *parsed = NULL;
-			if (pi_pattern_parse(pat, strlen(pat), &parsed, err) != PI_OK) {
+			if (pi_pattern_parse_ex(pat, strlen(pat), PI_PATTERN_STRICT_TIMES, &parsed, err) !=
+			    PI_OK) {
 				pi_error_prefix(err, "%s: pattern", meta.id);
 				return PI_ERR_INVALID;
 			}
