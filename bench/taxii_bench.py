@@ -4,6 +4,7 @@
 1. Ingest: 1,000,000 STIX indicators POSTed as TAXII envelopes of 1,000 objects (validated,
    pattern-parsed, durable), objects/s, as a ratio to raw SQLite inserts of the same rows into
    the same table in one transaction (bench/raw_insert).
+   Two client threads post concurrently.
 2. Pages: GET a page of 100 objects from the 1,000,000-indicator collection with wrk, 64
    keep-alive connections, 10 s: page 1 and page 1,000 (keyset: must cost the same), as a ratio
    to the same server's /healthz.
@@ -13,6 +14,7 @@ Usage: bench/taxii_bench.py BINARY [--objects N] [--duration S]
 Writes its report to bench/out/taxii.txt as well as stdout.
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import re
@@ -20,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import uuid
@@ -114,17 +117,37 @@ def main():
         base = "http://127.0.0.1:%s" % open(port_file).read().strip()
         objs_url = "%s/taxii2/hub/collections/%s/objects/" % (base, coll)
         t0 = time.time()
-        batch = []
-        posted = 0
-        with open(tsv) as f:
-            for line in f:
-                batch.append(line.split("\t", 2)[2].rstrip("\n"))
-                if len(batch) == 1000:
-                    body = ('{"objects":[' + ",".join(batch) + "]}").encode()
-                    status, st = request(objs_url, token, body, "POST")
-                    assert status == 202 and st["success_count"] == 1000, st
-                    posted += 1000
-                    batch = []
+
+        def batches():
+            batch = []
+            with open(tsv) as f:
+                for line in f:
+                    batch.append(line.split("\t", 2)[2].rstrip("\n"))
+                    if len(batch) == 1000:
+                        yield ('{"objects":[' + ",".join(batch) + "]}").encode()
+                        batch = []
+
+        def post(body):
+            status, st = request(objs_url, token, body, "POST")
+            assert status == 202 and st["success_count"] == 1000, st
+            return 1000
+
+        # two clients, as two analysts' tools would: the server validates in parallel and
+        # commits one durable transaction per envelope
+        source = batches()
+        lock = threading.Lock()
+
+        def worker():
+            n = 0
+            while True:
+                with lock:
+                    body = next(source, None)
+                if body is None:
+                    return n
+                n += post(body)
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            posted = sum(f.result() for f in [pool.submit(worker) for _ in range(2)])
         ingest_secs = time.time() - t0
         ingest_rate = posted / ingest_secs
         mem_ingest = vmhwm(srv.pid)

@@ -63,11 +63,11 @@ enum kind {
 	K_HEX,
 	K_BIN,
 	K_URL,
-	K_LANG,         /* RFC 5646 language tag */
-	K_OBJECT,       /* any JSON object */
-	K_OBJ,          /* an object checked by arg: struct obj_rule */
-	K_OBJS,         /* non-empty list of objects checked by arg: struct obj_rule */
-	K_FUNC          /* arg: struct fn_rule */
+	K_LANG,   /* RFC 5646 language tag */
+	K_OBJECT, /* any JSON object */
+	K_OBJ,    /* an object checked by arg: struct obj_rule */
+	K_OBJS,   /* non-empty list of objects checked by arg: struct obj_rule */
+	K_FUNC    /* arg: struct fn_rule */
 };
 
 #define F_REQ 1u
@@ -114,8 +114,9 @@ struct fn_rule {
 struct ref_rule {
 	const char *const *types; /* allowed types, or NULL to use cats */
 	unsigned cats;
-	const char *expect; /* "an identity", for messages */
-	int sdo_prefix_quirk; /* observed-data object_refs: refuse ids that begin with an SDO name */
+	const char *expect;   /* "an identity", for messages */
+	int sdo_prefix_quirk; /* observed-data object_refs: refuse ids that begin with an SDO name
+	                       */
 };
 
 enum dict_key { DK_GENERIC, DK_EXIF, DK_SOCKOPT, DK_LANG };
@@ -168,7 +169,7 @@ static pi_status fail(struct ctx *c, const char *fmt, ...)
 	else if ((size_t)n >= sizeof(rule))
 		memcpy(rule + sizeof(rule) - 4, "...", 4);
 	return pi_error_set(c->err, PI_ERR_INVALID, "%.300s: %s: %s", c->label,
-		c->plen ? c->path : "object", rule);
+	        c->plen ? c->path : "object", rule);
 }
 
 /* Appends ".name" (or "name" at the start) to the path; returns the length to restore. */
@@ -388,18 +389,18 @@ int pi_stix_id_valid(const char *s, const char *type)
 }
 
 static const char *const tlp_ids[] = {
-	"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9", /* TLP 1.0 white */
-	"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da", /* TLP 1.0 green */
-	"marking-definition--f88d31f6-486f-44da-b317-01333bde0b82", /* TLP 1.0 amber */
-	"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", /* TLP 1.0 red */
-	"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", /* TLP 2.0 clear */
-	"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", /* TLP 2.0 green */
-	"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", /* TLP 2.0 amber */
-	"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", /* TLP 2.0 amber+strict */
-	"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", /* TLP 2.0 red */
-	NULL};
+        "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9", /* TLP 1.0 white */
+        "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da", /* TLP 1.0 green */
+        "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82", /* TLP 1.0 amber */
+        "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", /* TLP 1.0 red */
+        "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", /* TLP 2.0 clear */
+        "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", /* TLP 2.0 green */
+        "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", /* TLP 2.0 amber */
+        "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", /* TLP 2.0 amber+strict */
+        "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", /* TLP 2.0 red */
+        NULL};
 static const char *const tlp_names[] = {"TLP:WHITE", "TLP:GREEN", "TLP:AMBER", "TLP:RED",
-	"TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"};
+        "TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"};
 static const char *const tlp1_colours[] = {"white", "green", "amber", "red"};
 
 static int tlp_index(const char *id)
@@ -543,10 +544,10 @@ static int lang_stage(const char *s, int stage)
 		if (lang_stage(s, 3))
 			return 1;
 		if (s[0] == '-' && is_upper((unsigned char)s[1]) && is_upper((unsigned char)s[2]) &&
-			lang_stage(s + 3, 3))
+		        lang_stage(s + 3, 3))
 			return 1;
 		return is_digit((unsigned char)s[0]) && is_digit((unsigned char)s[1]) &&
-			is_digit((unsigned char)s[2]) && lang_stage(s + 3, 3);
+		       is_digit((unsigned char)s[2]) && lang_stage(s + 3, 3);
 	}
 	if (stage == 1) { /* (-[a-z]{4})? */
 		if (lang_stage(s, 2))
@@ -557,7 +558,7 @@ static int lang_stage(const char *s, int stage)
 	if (lang_stage(s, 1))
 		return 1;
 	return s[0] == '-' && is_upper((unsigned char)s[1]) && is_upper((unsigned char)s[2]) &&
-		lang_stage(s + 3, 1);
+	       lang_stage(s + 3, 1);
 }
 
 static int software_language_valid(const char *s)
@@ -567,10 +568,10 @@ static int software_language_valid(const char *s)
 	if (n > LANG_TAG_MAX)
 		return 0;
 	if (n == 3 && is_lower((unsigned char)s[0]) && is_lower((unsigned char)s[1]) &&
-		is_lower((unsigned char)s[2]))
+	        is_lower((unsigned char)s[2]))
 		return 1;
 	return n >= 2 && is_lower((unsigned char)s[0]) && is_lower((unsigned char)s[1]) &&
-		lang_stage(s + 2, 0);
+	       lang_stage(s + 2, 0);
 }
 
 /* One CPE 2.3 formatted-string component (software.json's expression): "*" or "-", or
@@ -625,7 +626,7 @@ static size_t cpe_language(const char *s)
 		if (is_alpha((unsigned char)s[i + 1]) && is_alpha((unsigned char)s[i + 2]))
 			return i + 3;
 		if (is_digit((unsigned char)s[i + 1]) && is_digit((unsigned char)s[i + 2]) &&
-			is_digit((unsigned char)s[i + 3]))
+		        is_digit((unsigned char)s[i + 3]))
 			return i + 4;
 		return 0;
 	}
@@ -796,13 +797,13 @@ static int no_space_or_control(const char *s)
 /* ---- object categories --------------------------------------------------------------- */
 
 static const char *const sdo_types[] = {"attack-pattern", "campaign", "course-of-action",
-	"grouping", "identity", "incident", "indicator", "infrastructure", "intrusion-set",
-	"location", "malware", "malware-analysis", "note", "observed-data", "opinion", "report",
-	"threat-actor", "tool", "vulnerability", NULL};
-static const char *const sco_types[] = {"artifact", "autonomous-system", "directory",
-	"domain-name", "email-addr", "email-message", "file", "ipv4-addr", "ipv6-addr",
-	"mac-addr", "mutex", "network-traffic", "process", "software", "url", "user-account",
-	"windows-registry-key", "x509-certificate", NULL};
+        "grouping", "identity", "incident", "indicator", "infrastructure", "intrusion-set",
+        "location", "malware", "malware-analysis", "note", "observed-data", "opinion", "report",
+        "threat-actor", "tool", "vulnerability", NULL};
+static const char *const sco_types[] = {"artifact", "autonomous-system", "directory", "domain-name",
+        "email-addr", "email-message", "file", "ipv4-addr", "ipv6-addr", "mac-addr", "mutex",
+        "network-traffic", "process", "software", "url", "user-account", "windows-registry-key",
+        "x509-certificate", NULL};
 
 static unsigned category_n(const char *type, size_t n)
 {
@@ -811,7 +812,7 @@ static unsigned category_n(const char *type, size_t n)
 	if (in_list_n(type, n, sco_types))
 		return C_SCO;
 	if ((n == 12 && memcmp(type, "relationship", 12) == 0) ||
-		(n == 8 && memcmp(type, "sighting", 8) == 0))
+	        (n == 8 && memcmp(type, "sighting", 8) == 0))
 		return C_SRO;
 	if (n == 18 && memcmp(type, "marking-definition", 18) == 0)
 		return C_MARKING;
@@ -828,7 +829,7 @@ static unsigned category_n(const char *type, size_t n)
 
 static pi_status check_value(struct ctx *c, const struct prop_rule *r, const cJSON *v);
 static pi_status check_object(struct ctx *c, const cJSON *obj, const struct obj_rule *common,
-	const struct obj_rule *rule);
+        const struct obj_rule *rule);
 
 static pi_status need_string(struct ctx *c, const cJSON *v)
 {
@@ -860,12 +861,13 @@ static pi_status check_time(struct ctx *c, const cJSON *v, int kind, struct pi_t
 		return fail(c, "%s", terr.message);
 	if (kind == K_TS_MS && t.frac_digits < 3)
 		return fail(c,
-			"'%.40s' must be precise to the millisecond: expected at least 3 fraction "
-			"digits, like 2016-05-12T08:17:27.000Z",
-			v->valuestring);
+		        "'%.40s' must be precise to the millisecond: expected at least 3 fraction "
+		        "digits, like 2016-05-12T08:17:27.000Z",
+		        v->valuestring);
 	if (kind == K_TS_SEC && t.frac_digits > 0)
-		return fail(c, "'%.40s' must have no fraction of a second, like 2016-05-12T08:17:27Z",
-			v->valuestring);
+		return fail(c,
+		        "'%.40s' must have no fraction of a second, like 2016-05-12T08:17:27Z",
+		        v->valuestring);
 	if (out)
 		*out = t;
 	return PI_OK;
@@ -898,26 +900,27 @@ static pi_status check_ref(struct ctx *c, const cJSON *v, const struct ref_rule 
 		n = strlen(tt);
 		if (rr->types ? !in_list_n(tt, n, rr->types) : !(category_n(tt, n) & rr->cats))
 			return fail(c, "'%.80s' must reference %s, not a '%.60s' object", s,
-				rr->expect, tt);
+			        rr->expect, tt);
 		return PI_OK;
 	}
 	if (!pi_stix_id_valid(s, NULL))
 		return fail(c,
-			"'%.100s' is not a STIX identifier: expected '<type>--<RFC 4122 UUID>'%s", s,
-			c->embedded ? " or a key of objects" : "");
+		        "'%.100s' is not a STIX identifier: expected '<type>--<RFC 4122 UUID>'%s",
+		        s, c->embedded ? " or a key of objects" : "");
 	sep = strstr(s, "--");
 	n = (size_t)(sep - s);
 	cat = category_n(s, n);
 	if (rr->types ? !in_list_n(s, n, rr->types) : !(cat & rr->cats))
 		return fail(c, "'%.100s' must reference %s, not a '%.*s' object", s, rr->expect,
-			(int)(n > 60 ? 60 : n), s);
+		        (int)(n > 60 ? 60 : n), s);
 	if (rr->sdo_prefix_quirk && cat == C_CUSTOM) {
 		/* observed-data.json refuses any id that merely begins with an SDO type name */
 		for (const char *const *t = sdo_types; *t; t++)
 			if (starts_with(s, *t))
-				return fail(c, "'%.100s' must reference %s; a custom type may not begin "
-					       "with the SDO type name '%s'",
-					s, rr->expect, *t);
+				return fail(c,
+				        "'%.100s' must reference %s; a custom type may not begin "
+				        "with the SDO type name '%s'",
+				        s, rr->expect, *t);
 	}
 	return PI_OK;
 }
@@ -930,17 +933,18 @@ static pi_status check_marking(struct ctx *c, const cJSON *v)
 		return PI_ERR_INVALID;
 	s = v->valuestring;
 	if (!pi_stix_id_valid(s, "marking-definition"))
-		return fail(c, "'%.100s' is not a marking-definition id: expected "
-			       "'marking-definition--<RFC 4122 UUID>'",
-			s);
+		return fail(c,
+		        "'%.100s' is not a marking-definition id: expected "
+		        "'marking-definition--<RFC 4122 UUID>'",
+		        s);
 	if (tlp_index(s) >= 0)
 		return PI_OK;
 	if (c->opt && c->opt->marking_known && c->opt->marking_known(c->opt->arg, s))
 		return PI_OK;
 	return fail(c,
-		"'%.100s' is not a known marking definition: expected a TLP marking or one "
-		"stored on this hub",
-		s);
+	        "'%.100s' is not a known marking definition: expected a TLP marking or one "
+	        "stored on this hub",
+	        s);
 }
 
 static pi_status check_list(struct ctx *c, const cJSON *v, const struct prop_rule *item)
@@ -970,8 +974,8 @@ struct hash_algo {
 };
 
 static const struct hash_algo hash_algos[] = {{"MD5", 32}, {"SHA-1", 40}, {"SHA-256", 64},
-	{"SHA-512", 128}, {"SHA3-256", 64}, {"SHA3-512", 128}, {"SSDEEP", 0}, {"TLSH", 0},
-	{NULL, 0}};
+        {"SHA-512", 128}, {"SHA3-256", 64}, {"SHA3-512", 128}, {"SSDEEP", 0}, {"TLSH", 0},
+        {NULL, 0}};
 
 /* hashes-type.json. only_known: external references allow only the listed algorithms. */
 static pi_status check_hashes(struct ctx *c, const cJSON *v, int only_known)
@@ -994,40 +998,47 @@ static pi_status check_hashes(struct ctx *c, const cJSON *v, int only_known)
 			if (strcmp(k, a->name) == 0)
 				break;
 		if (n < 3 || n > 250 || !dict_key_valid(k)) {
-			st = fail(c, "'%.60s' is not a valid hash name: expected 3-250 characters "
-				     "of A-Z, a-z, 0-9, _ and -",
-				k);
+			st = fail(c,
+			        "'%.60s' is not a valid hash name: expected 3-250 characters "
+			        "of A-Z, a-z, 0-9, _ and -",
+			        k);
 		} else if (!a->name && only_known) {
-			st = fail(c, "'%.60s' is not a hash algorithm external references allow: "
-				     "expected MD5, SHA-1, SHA-256, SHA-512, SHA3-256, SHA3-512, "
-				     "SSDEEP or TLSH",
-				k);
+			st = fail(c,
+			        "'%.60s' is not a hash algorithm external references allow: "
+			        "expected MD5, SHA-1, SHA-256, SHA-512, SHA3-256, SHA3-512, "
+			        "SSDEEP or TLSH",
+			        k);
 		} else if (need_string(c, h)) {
 			st = PI_ERR_INVALID;
 		} else if (a->name) {
 			val = h->valuestring;
 			if (a->hex_digits && !hex_len(val, a->hex_digits)) {
-				st = fail(c, "'%.140s' is not a valid %s hash: expected %zu hexadecimal digits",
-					val, k, a->hex_digits);
+				st = fail(c,
+				        "'%.140s' is not a valid %s hash: expected %zu hexadecimal "
+				        "digits",
+				        val, k, a->hex_digits);
 			} else if (strcmp(k, "SSDEEP") == 0) {
 				size_t m = strlen(val);
 				int ok = m >= 1 && m <= 128;
 
 				for (size_t i = 0; ok && i < m; i++)
-					ok = is_alnum((unsigned char)val[i]) || strchr("/+:.", val[i]);
+					ok = is_alnum((unsigned char)val[i]) ||
+					     strchr("/+:.", val[i]);
 				if (!ok)
-					st = fail(c, "'%.140s' is not an SSDEEP hash: expected 1-128 of "
-						     "A-Z, a-z, 0-9, /, +, : and .",
-						val);
+					st = fail(c,
+					        "'%.140s' is not an SSDEEP hash: expected 1-128 of "
+					        "A-Z, a-z, 0-9, /, +, : and .",
+					        val);
 			} else if (strcmp(k, "TLSH") == 0) {
 				int ok = strlen(val) == 70;
 
 				for (size_t i = 0; ok && i < 70; i++)
 					ok = is_alnum((unsigned char)val[i]);
 				if (!ok)
-					st = fail(c, "'%.140s' is not a TLSH hash: expected 70 letters "
-						     "and digits",
-						val);
+					st = fail(c,
+					        "'%.140s' is not a TLSH hash: expected 70 letters "
+					        "and digits",
+					        val);
 			}
 		}
 		path_pop(c, old);
@@ -1039,9 +1050,9 @@ static pi_status check_hashes(struct ctx *c, const cJSON *v, int only_known)
 
 /* process windows-process-ext startup_info: the STARTUPINFO members the schema names. */
 static const char *const startup_string_keys[] = {"lpDesktop", "lpTitle", "dwFillAttribute",
-	"dwFlags", "wShowWindow", "hStdInput", "hStdOutput", "hStdError", NULL};
+        "dwFlags", "wShowWindow", "hStdInput", "hStdOutput", "hStdError", NULL};
 static const char *const startup_int_keys[] = {"cb", "dwX", "dwY", "dwXSize", "dwYSize",
-	"dwXCountChars", "dwYCountChars", "cbReserved2", NULL};
+        "dwXCountChars", "dwYCountChars", "cbReserved2", NULL};
 
 static pi_status check_dict(struct ctx *c, const cJSON *v, const struct dict_rule *dr)
 {
@@ -1058,18 +1069,20 @@ static pi_status check_dict(struct ctx *c, const cJSON *v, const struct dict_rul
 		pi_status st = PI_OK;
 
 		if (!dict_key_valid(k)) {
-			st = fail(c, "'%.60s' is not a valid dictionary key: expected 1-250 "
-				     "characters of A-Z, a-z, 0-9, _ and -",
-				k);
+			st = fail(c,
+			        "'%.60s' is not a valid dictionary key: expected 1-250 "
+			        "characters of A-Z, a-z, 0-9, _ and -",
+			        k);
 		} else if (dr->key == DK_EXIF && !(is_upper((unsigned char)k[0]) && k[1])) {
-			st = fail(c, "'%.60s' is not an EXIF tag name: expected an upper-case letter "
-				     "then letters, digits, _ or -",
-				k);
+			st = fail(c,
+			        "'%.60s' is not an EXIF tag name: expected an upper-case letter "
+			        "then letters, digits, _ or -",
+			        k);
 		} else if (dr->key == DK_LANG && !lang_tag_valid(k)) {
 			st = fail(c, "'%.60s' is not an RFC 5646 language tag", k);
 		} else if (dr->key == DK_SOCKOPT) {
 			static const char *const prefixes[] = {"SO_", "ICMP_", "ICMP6_", "IP_",
-				"IPV6_", "MCAST_", "TCP_", "IRLMP_", NULL};
+			        "IPV6_", "MCAST_", "TCP_", "IRLMP_", NULL};
 			const char *rest = NULL;
 
 			for (const char *const *p = prefixes; *p && !rest; p++)
@@ -1086,7 +1099,8 @@ static pi_status check_dict(struct ctx *c, const cJSON *v, const struct dict_rul
 					rest++;
 			}
 			if (!rest)
-				st = fail(c, "'%.60s' is not a socket option name like SO_REUSEADDR", k);
+				st = fail(c,
+				        "'%.60s' is not a socket option name like SO_REUSEADDR", k);
 		}
 		if (!st) {
 			if (cJSON_IsNull(e)) {
@@ -1095,18 +1109,20 @@ static pi_status check_dict(struct ctx *c, const cJSON *v, const struct dict_rul
 				st = check_generic(c, e);
 			} else {
 				switch (dr->value) {
-				case DV_STRING:
-					st = need_string(c, e);
-					break;
+				case DV_STRING: st = need_string(c, e); break;
 				case DV_INT:
-					if (!cJSON_IsNumber(e) || e->valuedouble != floor(e->valuedouble))
-						st = fail(c, "must be an integer, not %s", json_kind(e));
+					if (!cJSON_IsNumber(e) ||
+					        e->valuedouble != floor(e->valuedouble))
+						st = fail(c, "must be an integer, not %s",
+						        json_kind(e));
 					break;
 				case DV_STRING_OR_INT:
-					if (!cJSON_IsString(e) && !(cJSON_IsNumber(e) &&
-						e->valuedouble == floor(e->valuedouble)))
-						st = fail(c, "must be a string or an integer, not %s",
-							json_kind(e));
+					if (!cJSON_IsString(e) &&
+					        !(cJSON_IsNumber(e) &&
+					                e->valuedouble == floor(e->valuedouble)))
+						st = fail(c,
+						        "must be a string or an integer, not %s",
+						        json_kind(e));
 					break;
 				case DV_STRLIST:
 				case DV_HEADER: {
@@ -1117,32 +1133,34 @@ static pi_status check_dict(struct ctx *c, const cJSON *v, const struct dict_rul
 						break;
 					if (!cJSON_IsArray(e)) {
 						st = fail(c, "must be %s, not %s",
-							dr->value == DV_HEADER
-								? "a string or a list of strings"
-								: "a list of strings",
-							json_kind(e));
+						        dr->value == DV_HEADER
+						                ? "a string or a list of strings"
+						                : "a list of strings",
+						        json_kind(e));
 						break;
 					}
 					cJSON_ArrayForEach(it, e)
 					{
 						count++;
 						if (!cJSON_IsString(it)) {
-							st = fail(c, "must hold only strings, not %s",
-								json_kind(it));
+							st = fail(c,
+							        "must hold only strings, not %s",
+							        json_kind(it));
 							break;
 						}
 					}
 					if (!st && dr->value == DV_HEADER && count < 2)
-						st = fail(c, "a single header value must be written as a "
-							     "string, not a list of one");
+						st = fail(c, "a single header value must be "
+						             "written as a "
+						             "string, not a list of one");
 					break;
 				}
 				case DV_OBJECT:
 					if (!cJSON_IsObject(e))
-						st = fail(c, "must be an object, not %s", json_kind(e));
+						st = fail(c, "must be an object, not %s",
+						        json_kind(e));
 					break;
-				default:
-					break;
+				default: break;
 				}
 			}
 		}
@@ -1153,16 +1171,16 @@ static pi_status check_dict(struct ctx *c, const cJSON *v, const struct dict_rul
 	return PI_OK;
 }
 
-static const char *const ext_types[] = {"new-sdo", "new-sco", "new-sro", "property-extension",
-	"toplevel-property-extension", NULL};
+static const char *const ext_types[] = {
+        "new-sdo", "new-sco", "new-sro", "property-extension", "toplevel-property-extension", NULL};
 
 static const struct prop_rule extdef_ext_props[] = {
-	{"extension_type", K_ENUM, F_REQ, ext_types, 0, 0},
+        {"extension_type", K_ENUM, F_REQ, ext_types, 0, 0},
 };
-static const struct obj_rule extdef_ext_rule = {"extensions", extdef_ext_props, 1, NULL,
-	O_TOPLEVEL | O_NONEMPTY, NULL};
-static const struct obj_rule custom_ext_rule = {"extensions", NULL, 0, NULL,
-	O_TOPLEVEL | O_NONEMPTY, NULL};
+static const struct obj_rule extdef_ext_rule = {
+        "extensions", extdef_ext_props, 1, NULL, O_TOPLEVEL | O_NONEMPTY, NULL};
+static const struct obj_rule custom_ext_rule = {
+        "extensions", NULL, 0, NULL, O_TOPLEVEL | O_NONEMPTY, NULL};
 
 static pi_status check_extensions(struct ctx *c, const cJSON *v)
 {
@@ -1170,7 +1188,7 @@ static pi_status check_extensions(struct ctx *c, const cJSON *v)
 
 	if (!cJSON_IsObject(v))
 		return fail(c, "must be an object of extension name to extension, not %s",
-			json_kind(v));
+		        json_kind(v));
 	if (!v->child)
 		return fail(c, "must not be empty (leave the property out instead)");
 	cJSON_ArrayForEach(e, v)
@@ -1190,9 +1208,10 @@ static pi_status check_extensions(struct ctx *c, const cJSON *v)
 		}
 		if (!rule) {
 			st = fail(c, "'%.80s' is not a valid extension name: expected %s", k,
-				c->extdef_only ? "'extension-definition--<UUID>'"
-					       : "'extension-definition--<UUID>' or a name ending in "
-						 "'-ext' (a-z, 0-9, single hyphens)");
+			        c->extdef_only
+			                ? "'extension-definition--<UUID>'"
+			                : "'extension-definition--<UUID>' or a name ending in "
+			                  "'-ext' (a-z, 0-9, single hyphens)");
 		} else {
 			st = check_object(c, e, NULL, rule);
 		}
@@ -1209,12 +1228,9 @@ static pi_status check_value(struct ctx *c, const struct prop_rule *r, const cJS
 	double d;
 
 	switch ((enum kind)r->kind) {
-	case K_SKIP:
-		return PI_OK;
-	case K_ANY:
-		return check_generic(c, v);
-	case K_STR:
-		return need_string(c, v);
+	case K_SKIP: return PI_OK;
+	case K_ANY: return check_generic(c, v);
+	case K_STR: return need_string(c, v);
 	case K_STR_NONEMPTY:
 		if (need_string(c, v))
 			return PI_ERR_INVALID;
@@ -1229,7 +1245,7 @@ static pi_status check_value(struct ctx *c, const struct prop_rule *r, const cJS
 	case K_NUM:
 		if (!cJSON_IsNumber(v))
 			return fail(c, "must be %s, not %s",
-				r->kind == K_INT ? "an integer" : "a number", json_kind(v));
+			        r->kind == K_INT ? "an integer" : "a number", json_kind(v));
 		d = v->valuedouble;
 		if (!isfinite(d))
 			return fail(c, "must be a finite number");
@@ -1241,31 +1257,30 @@ static pi_status check_value(struct ctx *c, const struct prop_rule *r, const cJS
 				char hb[40];
 
 				return fail(c, "%s is out of range: expected %s from %s to %s", nb,
-					r->kind == K_INT ? "an integer" : "a number",
-					num_text(r->lo, lb, sizeof(lb)),
-					num_text(r->hi, hb, sizeof(hb)));
+				        r->kind == K_INT ? "an integer" : "a number",
+				        num_text(r->lo, lb, sizeof(lb)),
+				        num_text(r->hi, hb, sizeof(hb)));
 			}
 			if (r->flags & F_LO)
 				return fail(c, "%s is out of range: expected %s of at least %s", nb,
-					r->kind == K_INT ? "an integer" : "a number",
-					num_text(r->lo, lb, sizeof(lb)));
+				        r->kind == K_INT ? "an integer" : "a number",
+				        num_text(r->lo, lb, sizeof(lb)));
 			return fail(c, "%s is out of range: expected %s of at most %s", nb,
-				r->kind == K_INT ? "an integer" : "a number",
-				num_text(r->hi, lb, sizeof(lb)));
+			        r->kind == K_INT ? "an integer" : "a number",
+			        num_text(r->hi, lb, sizeof(lb)));
 		}
 		return PI_OK;
 	case K_TS:
 	case K_TS_MS:
-	case K_TS_SEC:
-		return check_time(c, v, r->kind, NULL);
+	case K_TS_SEC: return check_time(c, v, r->kind, NULL);
 	case K_SPEC_VERSION:
 		if (need_string(c, v))
 			return PI_ERR_INVALID;
 		if (strcmp(v->valuestring, "2.1") != 0)
-			return fail(c, "'%.20s' is not supported: expected \"2.1\"", v->valuestring);
+			return fail(
+			        c, "'%.20s' is not supported: expected \"2.1\"", v->valuestring);
 		return PI_OK;
-	case K_REF:
-		return check_ref(c, v, r->arg);
+	case K_REF: return check_ref(c, v, r->arg);
 	case K_REFS: {
 		struct prop_rule item = {r->name, K_REF, 0, r->arg, 0, 0};
 
@@ -1288,7 +1303,7 @@ static pi_status check_value(struct ctx *c, const struct prop_rule *r, const cJS
 			expect[0] = '\0';
 			for (; *list && len + 1 < sizeof(expect); list++) {
 				int n = snprintf(expect + len, sizeof(expect) - len, "%s'%s'",
-					len ? ", " : "", *list);
+				        len ? ", " : "", *list);
 
 				if (n < 0 || (size_t)n >= sizeof(expect) - len) {
 					len = sizeof(expect) - 1;
@@ -1297,7 +1312,7 @@ static pi_status check_value(struct ctx *c, const struct prop_rule *r, const cJS
 				len += (size_t)n;
 			}
 			return fail(c, "'%.60s' is not allowed: expected one of %s", v->valuestring,
-				expect);
+			        expect);
 		}
 		return PI_OK;
 	}
@@ -1306,62 +1321,59 @@ static pi_status check_value(struct ctx *c, const struct prop_rule *r, const cJS
 
 		return check_list(c, v, &item);
 	}
-	case K_HASHES:
-		return check_hashes(c, v, 0);
-	case K_DICT:
-		return check_dict(c, v, r->arg);
-	case K_MARKING:
-		return check_marking(c, v);
+	case K_HASHES: return check_hashes(c, v, 0);
+	case K_DICT: return check_dict(c, v, r->arg);
+	case K_MARKING: return check_marking(c, v);
 	case K_MARKINGS: {
 		struct prop_rule item = {r->name, K_MARKING, 0, NULL, 0, 0};
 
 		return check_list(c, v, &item);
 	}
-	case K_EXTENSIONS:
-		return check_extensions(c, v);
+	case K_EXTENSIONS: return check_extensions(c, v);
 	case K_HEX:
 		if (need_string(c, v))
 			return PI_ERR_INVALID;
 		if (!hex_valid(v->valuestring))
-			return fail(c, "'%.80s' is not hex: expected an even number of hexadecimal "
-				       "digits",
-				v->valuestring);
+			return fail(c,
+			        "'%.80s' is not hex: expected an even number of hexadecimal "
+			        "digits",
+			        v->valuestring);
 		return PI_OK;
 	case K_BIN:
 		if (need_string(c, v))
 			return PI_ERR_INVALID;
 		if (!base64_valid(v->valuestring))
 			return fail(c, "'%.60s' is not base64 (RFC 4648, padded to groups of 4)",
-				v->valuestring);
+			        v->valuestring);
 		return PI_OK;
 	case K_URL:
 		if (need_string(c, v))
 			return PI_ERR_INVALID;
 		if (!url_valid(v->valuestring))
-			return fail(c, "'%.100s' is not a URL: expected an absolute URI like "
-				       "https://example.com/x, without spaces",
-				v->valuestring);
+			return fail(c,
+			        "'%.100s' is not a URL: expected an absolute URI like "
+			        "https://example.com/x, without spaces",
+			        v->valuestring);
 		return PI_OK;
 	case K_LANG:
 		if (need_string(c, v))
 			return PI_ERR_INVALID;
 		if (!lang_tag_valid(v->valuestring))
-			return fail(c, "'%.60s' is not an RFC 5646 language tag like 'en' or 'fr-CA'",
-				v->valuestring);
+			return fail(c,
+			        "'%.60s' is not an RFC 5646 language tag like 'en' or 'fr-CA'",
+			        v->valuestring);
 		return PI_OK;
 	case K_OBJECT:
 		if (!cJSON_IsObject(v))
 			return fail(c, "must be an object, not %s", json_kind(v));
 		return PI_OK;
-	case K_OBJ:
-		return check_object(c, v, NULL, r->arg);
+	case K_OBJ: return check_object(c, v, NULL, r->arg);
 	case K_OBJS: {
 		struct prop_rule item = {r->name, K_OBJ, 0, r->arg, 0, 0};
 
 		return check_list(c, v, &item);
 	}
-	case K_FUNC:
-		return ((const struct fn_rule *)r->arg)->fn(c, v);
+	case K_FUNC: return ((const struct fn_rule *)r->arg)->fn(c, v);
 	}
 	return fail(c, "has no rule (internal error)");
 }
@@ -1379,15 +1391,16 @@ static const struct prop_rule *find_rule(const struct obj_rule *o, const char *n
 	return NULL;
 }
 
-static const char *const reserved_names[] = {"severity", "action", "username", "phone_numbers",
-	NULL};
+static const char *const reserved_names[] = {
+        "severity", "action", "username", "phone_numbers", NULL};
 
 static pi_status check_custom_property(struct ctx *c, const char *name, const cJSON *v)
 {
 	if (!prop_name_valid(name))
-		return fail(c, "'%.60s' is not a valid property name: expected 3-250 characters "
-			       "of a-z, 0-9 and _, starting with a letter",
-			name);
+		return fail(c,
+		        "'%.60s' is not a valid property name: expected 3-250 characters "
+		        "of a-z, 0-9 and _, starting with a letter",
+		        name);
 	if (in_list(name, reserved_names))
 		return fail(c, "is a reserved property name in STIX 2.1 and must not be used");
 	return check_generic(c, v);
@@ -1435,8 +1448,8 @@ static int any_of_present(const cJSON *obj, const char *const *names)
 
 /* Checks obj against rule (and common, for top-level objects): every member, then the
  * required properties, the at-least-one-of set and the post checks. */
-static pi_status check_object(struct ctx *c, const cJSON *obj, const struct obj_rule *common,
-	const struct obj_rule *rule)
+static pi_status check_object(
+        struct ctx *c, const cJSON *obj, const struct obj_rule *common, const struct obj_rule *rule)
 {
 	uint64_t seen_common = 0, seen_rule = 0;
 	const cJSON *m;
@@ -1519,8 +1532,8 @@ static const cJSON *get(const cJSON *obj, const char *name)
 }
 
 /* later must be > earlier (strict) or >= earlier; both already checked as timestamps. */
-static pi_status check_order(struct ctx *c, const cJSON *obj, const char *earlier,
-	const char *later, int strict)
+static pi_status check_order(
+        struct ctx *c, const cJSON *obj, const char *earlier, const char *later, int strict)
 {
 	const cJSON *e = get(obj, earlier), *l = get(obj, later);
 	struct pi_time te, tl;
@@ -1536,16 +1549,16 @@ static pi_status check_order(struct ctx *c, const cJSON *obj, const char *earlie
 	old = path_push(c, later);
 	if (strict && cmp <= 0)
 		st = fail(c, "'%.40s' must be later than %s (%.40s)", l->valuestring, earlier,
-			e->valuestring);
+		        e->valuestring);
 	else if (!strict && cmp < 0)
 		st = fail(c, "'%.40s' must not be earlier than %s (%.40s)", l->valuestring, earlier,
-			e->valuestring);
+		        e->valuestring);
 	path_pop(c, old);
 	return st;
 }
 
 static pi_status fail_at(struct ctx *c, const char *prop, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 static pi_status fail_at(struct ctx *c, const char *prop, const char *fmt, ...)
 {
@@ -1591,13 +1604,14 @@ static pi_status post_location(struct ctx *c, const cJSON *obj)
 
 	if (lat != lon)
 		return fail_at(c, lat ? "longitude" : "latitude",
-			"is required when %s is present (latitude and longitude go together)",
-			lat ? "latitude" : "longitude");
+		        "is required when %s is present (latitude and longitude go together)",
+		        lat ? "latitude" : "longitude");
 	if (get(obj, "precision") && !lat)
 		return fail_at(c, "precision", "requires latitude and longitude");
 	if (!lat && !get(obj, "region") && !get(obj, "country"))
 		return fail_at(c, "region",
-			"a location must have at least one of: region, country, latitude and longitude");
+		        "a location must have at least one of: region, country, latitude and "
+		        "longitude");
 	return PI_OK;
 }
 
@@ -1612,7 +1626,7 @@ static pi_status post_malware_analysis(struct ctx *c, const cJSON *obj)
 {
 	if (!get(obj, "result") && !get(obj, "analysis_sco_refs"))
 		return fail_at(c, "result",
-			"a malware-analysis must have at least one of: result, analysis_sco_refs");
+		        "a malware-analysis must have at least one of: result, analysis_sco_refs");
 	return PI_OK;
 }
 
@@ -1627,8 +1641,8 @@ static pi_status post_observed_data(struct ctx *c, const cJSON *obj)
 
 	if (objects && refs)
 		return fail_at(c, "objects",
-			"must not be present together with object_refs (objects is deprecated: use "
-			"object_refs)");
+		        "must not be present together with object_refs (objects is deprecated: use "
+		        "object_refs)");
 	if (!objects && !refs)
 		return fail_at(c, "object_refs", "is required for observed-data objects");
 	return check_order(c, obj, "first_observed", "last_observed", 0);
@@ -1639,13 +1653,13 @@ static pi_status post_extdef(struct ctx *c, const cJSON *obj)
 	const cJSON *types = get(obj, "extension_types"), *t;
 	int toplevel = 0;
 
-	cJSON_ArrayForEach(t, types)
-		if (cJSON_IsString(t) && strcmp(t->valuestring, "toplevel-property-extension") == 0)
-			toplevel = 1;
+	cJSON_ArrayForEach(t, types) if (cJSON_IsString(t) &&
+	                                 strcmp(t->valuestring, "toplevel-property-extension") == 0)
+	        toplevel = 1;
 	if (get(obj, "extension_properties") && !toplevel)
 		return fail_at(c, "extension_properties",
-			"is only allowed when extension_types includes "
-			"'toplevel-property-extension'");
+		        "is only allowed when extension_types includes "
+		        "'toplevel-property-extension'");
 	return PI_OK;
 }
 
@@ -1658,65 +1672,67 @@ static pi_status post_marking(struct ctx *c, const cJSON *obj)
 
 	if (cJSON_IsString(dt) && strcmp(dt->valuestring, "tlp") == 0) {
 		/* marking-definition.json's TLP branch: exactly the four TLP 1.0 objects */
-		static const char *const allowed[] = {"type", "id", "spec_version", "created", "name",
-			"definition", "definition_type", NULL};
+		static const char *const allowed[] = {"type", "id", "spec_version", "created",
+		        "name", "definition", "definition_type", NULL};
 		const cJSON *colour;
 
 		if (tlp < 0 || tlp > 3)
 			return fail_at(c, "id",
-				"'%.100s' is not a TLP 1.0 marking id: definition_type 'tlp' is "
-				"reserved for the four TLP 1.0 marking definitions",
-				id ? id : "");
-		cJSON_ArrayForEach(m, obj)
-			if (!in_list(m->string, allowed))
-				return fail_at(c, m->string,
-					"is not allowed in a TLP 1.0 marking definition");
+			        "'%.100s' is not a TLP 1.0 marking id: definition_type 'tlp' is "
+			        "reserved for the four TLP 1.0 marking definitions",
+			        id ? id : "");
+		cJSON_ArrayForEach(m, obj) if (!in_list(m->string, allowed)) return fail_at(
+		        c, m->string, "is not allowed in a TLP 1.0 marking definition");
 		if (!name || strcmp(name, tlp_names[tlp]) != 0)
-			return fail_at(c, "name", "must be '%s' for this TLP 1.0 marking",
-				tlp_names[tlp]);
+			return fail_at(
+			        c, "name", "must be '%s' for this TLP 1.0 marking", tlp_names[tlp]);
 		if (strcmp(pi_json_get_string(obj, "created") ? pi_json_get_string(obj, "created")
-							       : "",
-			    "2017-01-20T00:00:00.000Z") != 0)
+		                                              : "",
+		            "2017-01-20T00:00:00.000Z") != 0)
 			return fail_at(c, "created",
-				"must be '2017-01-20T00:00:00.000Z' for a TLP 1.0 marking");
+			        "must be '2017-01-20T00:00:00.000Z' for a TLP 1.0 marking");
 		colour = cJSON_GetObjectItemCaseSensitive(def, "tlp");
 		if (!cJSON_IsObject(def) || !cJSON_IsString(colour) ||
-			strcmp(colour->valuestring, tlp1_colours[tlp]) != 0 ||
-			cJSON_GetArraySize(def) != 1)
-			return fail_at(c, "definition", "must be {\"tlp\": \"%s\"} for this TLP 1.0 marking",
-				tlp1_colours[tlp]);
+		        strcmp(colour->valuestring, tlp1_colours[tlp]) != 0 ||
+		        cJSON_GetArraySize(def) != 1)
+			return fail_at(c, "definition",
+			        "must be {\"tlp\": \"%s\"} for this TLP 1.0 marking",
+			        tlp1_colours[tlp]);
 		return PI_OK;
 	}
 	if (tlp >= 0 && tlp <= 3)
 		return fail_at(c, "definition_type",
-			"must be 'tlp': %.100s is the TLP 1.0 %s marking", id, tlp_names[tlp]);
+		        "must be 'tlp': %.100s is the TLP 1.0 %s marking", id, tlp_names[tlp]);
 	if (tlp > 3 && name && strcmp(name, tlp_names[tlp]) != 0)
 		return fail_at(c, "name", "'%.60s' must be '%s' for this TLP 2.0 marking", name,
-			tlp_names[tlp]);
+		        tlp_names[tlp]);
 	if (cJSON_IsString(dt) && strcmp(dt->valuestring, "statement") == 0) {
 		const cJSON *stmt = cJSON_GetObjectItemCaseSensitive(def, "statement");
 
 		if (!def)
-			return fail_at(c, "definition", "is required when definition_type is present");
+			return fail_at(
+			        c, "definition", "is required when definition_type is present");
 		if (!cJSON_IsString(stmt))
 			return fail_at(c, "definition",
-				"a statement marking needs {\"statement\": \"<text>\"}, and statement "
-				"must be a string");
+			        "a statement marking needs {\"statement\": \"<text>\"}, and "
+			        "statement "
+			        "must be a string");
 		return PI_OK;
 	}
 	if (cJSON_IsString(dt) &&
-		(starts_with(dt->valuestring, "statement") || ends_with(dt->valuestring, "tlp")))
+	        (starts_with(dt->valuestring, "statement") || ends_with(dt->valuestring, "tlp")))
 		return fail_at(c, "definition_type",
-			"'%.60s' is reserved: definition types beginning with 'statement' or ending "
-			"in 'tlp' are not allowed",
-			dt->valuestring);
+		        "'%.60s' is reserved: definition types beginning with 'statement' or "
+		        "ending "
+		        "in 'tlp' are not allowed",
+		        dt->valuestring);
 	if (!get(obj, "extensions")) {
 		if (!dt)
 			return fail_at(c, "definition_type",
-				"is required for marking-definition objects without extensions");
+			        "is required for marking-definition objects without extensions");
 		if (!def)
 			return fail_at(c, "definition",
-				"is required for marking-definition objects without extensions");
+			        "is required for marking-definition objects without extensions");
 	}
 	return PI_OK;
 }
@@ -1736,7 +1752,8 @@ static pi_status post_extref(struct ctx *c, const cJSON *er)
 		size_t n = 0;
 
 		is_cve = is_digit((unsigned char)p[0]) && is_digit((unsigned char)p[1]) &&
-			is_digit((unsigned char)p[2]) && is_digit((unsigned char)p[3]) && p[4] == '-';
+		         is_digit((unsigned char)p[2]) && is_digit((unsigned char)p[3]) &&
+		         p[4] == '-';
 		if (is_cve) {
 			p += 5;
 			while (is_digit((unsigned char)p[n]))
@@ -1756,26 +1773,28 @@ static pi_status post_extref(struct ctx *c, const cJSON *er)
 			return fail_at(c, "external_id", "is required when source_name is 'cve'");
 		if (!is_cve)
 			return fail_at(c, "external_id",
-				"'%.60s' is not a CVE id: expected CVE-YYYY-NNNN (4 or more digits)",
-				id);
+			        "'%.60s' is not a CVE id: expected CVE-YYYY-NNNN (4 or more "
+			        "digits)",
+			        id);
 		return PI_OK;
 	}
 	if (src && strcmp(src, "capec") == 0) {
 		if (!id)
 			return fail_at(c, "external_id", "is required when source_name is 'capec'");
 		if (!is_capec)
-			return fail_at(c, "external_id", "'%.60s' is not a CAPEC id: expected CAPEC-N",
-				id);
+			return fail_at(c, "external_id",
+			        "'%.60s' is not a CAPEC id: expected CAPEC-N", id);
 		return PI_OK;
 	}
 	if (is_cve || is_capec)
 		return fail_at(c, "source_name",
-			"'%.60s' does not match external_id '%.40s': expected '%s'", src ? src : "",
-			id, is_cve ? "cve" : "capec");
+		        "'%.60s' does not match external_id '%.40s': expected '%s'", src ? src : "",
+		        id, is_cve ? "cve" : "capec");
 	if (!id && !get(er, "description") && !get(er, "url"))
 		return fail_at(c, "source_name",
-			"an external reference must have at least one of: external_id, description, "
-			"url");
+		        "an external reference must have at least one of: external_id, "
+		        "description, "
+		        "url");
 	return PI_OK;
 }
 
@@ -1789,18 +1808,18 @@ static pi_status check_extref_hashes(struct ctx *c, const cJSON *v)
 static const struct fn_rule fn_extref_hashes = {check_extref_hashes};
 
 static const struct prop_rule extref_props[] = {
-	{"source_name", K_STR, F_REQ, NULL, 0, 0},
-	{"description", K_STR, 0, NULL, 0, 0},
-	{"url", K_URL, 0, NULL, 0, 0},
-	{"hashes", K_FUNC, 0, &fn_extref_hashes, 0, 0},
-	{"external_id", K_STR, 0, NULL, 0, 0},
+        {"source_name", K_STR, F_REQ, NULL, 0, 0},
+        {"description", K_STR, 0, NULL, 0, 0},
+        {"url", K_URL, 0, NULL, 0, 0},
+        {"hashes", K_FUNC, 0, &fn_extref_hashes, 0, 0},
+        {"external_id", K_STR, 0, NULL, 0, 0},
 };
-static const struct obj_rule extref_rule = {"external references", extref_props, 5, NULL, 0,
-	post_extref};
+static const struct obj_rule extref_rule = {
+        "external references", extref_props, 5, NULL, 0, post_extref};
 
 static const struct prop_rule kcp_props[] = {
-	{"kill_chain_name", K_STR, F_REQ, NULL, 0, 0},
-	{"phase_name", K_STR, F_REQ, NULL, 0, 0},
+        {"kill_chain_name", K_STR, F_REQ, NULL, 0, 0},
+        {"phase_name", K_STR, F_REQ, NULL, 0, 0},
 };
 static const struct obj_rule kcp_rule = {"kill chain phases", kcp_props, 2, NULL, 0, NULL};
 
@@ -1839,43 +1858,49 @@ static pi_status check_selectors(struct ctx *c, const cJSON *v)
 				while (is_digit((unsigned char)*p) && idx < 100000000)
 					idx = idx * 10 + (*p++ - '0');
 				if (p == start + 1 || *p != ']') {
-					st = fail(c, "'%.100s' is not a selector: a list index is "
-						     "written [N]",
-						s);
+					st = fail(c,
+					        "'%.100s' is not a selector: a list index is "
+					        "written [N]",
+					        s);
 					break;
 				}
 				p++;
-				node = cJSON_IsArray(node) ? cJSON_GetArrayItem(node, (int)idx) : NULL;
+				node = cJSON_IsArray(node) ? cJSON_GetArrayItem(node, (int)idx)
+				                           : NULL;
 			} else {
 				while (*p && *p != '.' && n < 250) {
 					unsigned char ch = (unsigned char)*p;
 
-					if (!is_lower(ch) && !is_digit(ch) && ch != '_' && ch != '-')
+					if (!is_lower(ch) && !is_digit(ch) && ch != '_' &&
+					        ch != '-')
 						break;
 					name[n++] = *p++;
 				}
 				name[n] = '\0';
 				if ((*p && *p != '.') || n == 0 ||
-					(seg == 0 && n < 3 && strcmp(name, "id") != 0) ||
-					(seg == 0 && n > 249)) {
-					st = fail(c, "'%.100s' is not a selector: expected property "
-						     "names (a-z, 0-9, _, -) and [N] list indexes "
-						     "joined by '.'",
-						s);
+				        (seg == 0 && n < 3 && strcmp(name, "id") != 0) ||
+				        (seg == 0 && n > 249)) {
+					st = fail(c,
+					        "'%.100s' is not a selector: expected property "
+					        "names (a-z, 0-9, _, -) and [N] list indexes "
+					        "joined by '.'",
+					        s);
 					break;
 				}
 				if (seg == 0 && strcmp(name, "id") == 0 && *p) {
-					st = fail(c, "'%.100s' is not a selector: 'id' has no parts", s);
+					st = fail(c,
+					        "'%.100s' is not a selector: 'id' has no parts", s);
 					break;
 				}
 				node = cJSON_IsObject(node)
-					? cJSON_GetObjectItemCaseSensitive(node, name)
-					: NULL;
+				               ? cJSON_GetObjectItemCaseSensitive(node, name)
+				               : NULL;
 			}
 			if (!node) {
-				st = fail(c, "'%.100s' selects nothing: it must name a property or "
-					     "list item present in this object",
-					s);
+				st = fail(c,
+				        "'%.100s' selects nothing: it must name a property or "
+				        "list item present in this object",
+				        s);
 				break;
 			}
 			if (*p == '\0')
@@ -1896,19 +1921,19 @@ static pi_status check_selectors(struct ctx *c, const cJSON *v)
 static const struct fn_rule fn_selectors = {check_selectors};
 
 static const struct prop_rule granular_props[] = {
-	{"selectors", K_FUNC, F_REQ, &fn_selectors, 0, 0},
-	{"marking_ref", K_MARKING, F_REQ, NULL, 0, 0},
-	{"lang", K_LANG, 0, NULL, 0, 0},
+        {"selectors", K_FUNC, F_REQ, &fn_selectors, 0, 0},
+        {"marking_ref", K_MARKING, F_REQ, NULL, 0, 0},
+        {"lang", K_LANG, 0, NULL, 0, 0},
 };
-static const struct obj_rule granular_rule = {"granular markings", granular_props, 3, NULL, 0,
-	post_granular};
+static const struct obj_rule granular_rule = {
+        "granular markings", granular_props, 3, NULL, 0, post_granular};
 
 static pi_status post_granular(struct ctx *c, const cJSON *gm)
 {
 	if (get(gm, "lang") && get(gm, "marking_ref"))
 		return fail_at(c, "lang",
-			"must not be present together with marking_ref (a granular marking carries "
-			"one or the other)");
+		        "must not be present together with marking_ref (a granular marking carries "
+		        "one or the other)");
 	return PI_OK;
 }
 
@@ -1929,25 +1954,21 @@ static const char *const t_directory[] = {"directory", NULL};
 static const char *const t_file[] = {"file", NULL};
 static const char *const t_mac[] = {"mac-addr", NULL};
 static const char *const t_as[] = {"autonomous-system", NULL};
-static const char *const t_endpoint[] = {"ipv4-addr", "ipv6-addr", "mac-addr", "domain-name",
-	NULL};
+static const char *const t_endpoint[] = {"ipv4-addr", "ipv6-addr", "mac-addr", "domain-name", NULL};
 static const char *const t_network_traffic[] = {"network-traffic", NULL};
 static const char *const t_process[] = {"process", NULL};
 
 static const struct ref_rule rr_identity = {t_identity, 0, "an identity", 0};
-static const struct ref_rule rr_where_sighted = {t_identity_location, 0,
-	"an identity or a location", 0};
+static const struct ref_rule rr_where_sighted = {
+        t_identity_location, 0, "an identity or a location", 0};
 static const struct ref_rule rr_software = {t_software, 0, "a software object", 0};
-static const struct ref_rule rr_observed_data = {t_observed_data, 0, "an observed-data object",
-	0};
-static const struct ref_rule rr_sample = {t_sample, 0,
-	"an artifact, file or network-traffic object", 0};
-static const struct ref_rule rr_file_artifact = {t_file_artifact, 0, "a file or an artifact",
-	0};
-static const struct ref_rule rr_file_directory = {t_file_directory, 0, "a file or a directory",
-	0};
-static const struct ref_rule rr_resolves = {t_resolves, 0,
-	"an ipv4-addr, ipv6-addr or domain-name object", 0};
+static const struct ref_rule rr_observed_data = {t_observed_data, 0, "an observed-data object", 0};
+static const struct ref_rule rr_sample = {
+        t_sample, 0, "an artifact, file or network-traffic object", 0};
+static const struct ref_rule rr_file_artifact = {t_file_artifact, 0, "a file or an artifact", 0};
+static const struct ref_rule rr_file_directory = {t_file_directory, 0, "a file or a directory", 0};
+static const struct ref_rule rr_resolves = {
+        t_resolves, 0, "an ipv4-addr, ipv6-addr or domain-name object", 0};
 static const struct ref_rule rr_user_account = {t_user_account, 0, "a user-account object", 0};
 static const struct ref_rule rr_email_addr = {t_email_addr, 0, "an email-addr object", 0};
 static const struct ref_rule rr_artifact = {t_artifact, 0, "an artifact object", 0};
@@ -1955,212 +1976,220 @@ static const struct ref_rule rr_directory = {t_directory, 0, "a directory object
 static const struct ref_rule rr_file = {t_file, 0, "a file object", 0};
 static const struct ref_rule rr_mac = {t_mac, 0, "a mac-addr object", 0};
 static const struct ref_rule rr_as = {t_as, 0, "an autonomous-system object", 0};
-static const struct ref_rule rr_endpoint = {t_endpoint, 0,
-	"an ipv4-addr, ipv6-addr, mac-addr or domain-name object", 0};
-static const struct ref_rule rr_network_traffic = {t_network_traffic, 0,
-	"a network-traffic object", 0};
+static const struct ref_rule rr_endpoint = {
+        t_endpoint, 0, "an ipv4-addr, ipv6-addr, mac-addr or domain-name object", 0};
+static const struct ref_rule rr_network_traffic = {
+        t_network_traffic, 0, "a network-traffic object", 0};
 static const struct ref_rule rr_process = {t_process, 0, "a process object", 0};
-static const struct ref_rule rr_any_sco = {NULL, C_SCO | C_CUSTOM, "a cyber-observable object",
-	0};
+static const struct ref_rule rr_any_sco = {NULL, C_SCO | C_CUSTOM, "a cyber-observable object", 0};
 static const struct ref_rule rr_body_raw = {t_file_artifact, 0, "an artifact or a file", 0};
 static const struct ref_rule rr_any_object = {NULL, C_ALL & ~C_BUNDLE, "a STIX object", 0};
 static const struct ref_rule rr_language_target = {NULL, C_ALL & ~(C_BUNDLE | C_LANG),
-	"a STIX object other than a bundle or language-content", 0};
+        "a STIX object other than a bundle or language-content", 0};
 static const struct ref_rule rr_sdo_or_sco = {NULL, C_SDO | C_SCO | C_CUSTOM,
-	"an SDO or SCO (not a relationship, sighting, bundle, marking-definition, "
-	"language-content or extension-definition)",
-	0};
+        "an SDO or SCO (not a relationship, sighting, bundle, marking-definition, "
+        "language-content or extension-definition)",
+        0};
 static const struct ref_rule rr_sighting_of = {NULL, C_SDO | C_CUSTOM, "an SDO", 0};
-static const struct ref_rule rr_observed_refs = {NULL, C_SCO | C_SRO | C_CUSTOM,
-	"an SCO, relationship or sighting", 1};
+static const struct ref_rule rr_observed_refs = {
+        NULL, C_SCO | C_SRO | C_CUSTOM, "an SCO, relationship or sighting", 1};
 
 /* ---- common properties --------------------------------------------------------------- */
 
-#define PR(n, k, f, a) {n, k, f, a, 0, 0}
-#define RANGE(n, k, f, lo, hi) {n, k, (unsigned char)((f) | F_LO | F_HI), NULL, lo, hi}
-#define MIN0(n, k) {n, k, F_LO, NULL, 0, 0}
+#define PR(n, k, f, a)                                                                             \
+	{                                                                                          \
+		n, k, f, a, 0, 0                                                                   \
+	}
+#define RANGE(n, k, f, lo, hi)                                                                     \
+	{                                                                                          \
+		n, k, (unsigned char)((f) | F_LO | F_HI), NULL, lo, hi                             \
+	}
+#define MIN0(n, k)                                                                                 \
+	{                                                                                          \
+		n, k, F_LO, NULL, 0, 0                                                             \
+	}
 #define NPROPS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct prop_rule core_props[] = {
-	PR("type", K_SKIP, F_REQ, NULL),
-	PR("spec_version", K_SPEC_VERSION, F_REQ, NULL),
-	PR("id", K_SKIP, F_REQ, NULL),
-	PR("created", K_TS_MS, F_REQ, NULL),
-	PR("modified", K_TS_MS, F_REQ, NULL),
-	PR("created_by_ref", K_REF, 0, &rr_identity),
-	PR("labels", K_STRS, 0, NULL),
-	PR("revoked", K_BOOL, 0, NULL),
-	RANGE("confidence", K_INT, 0, 0, 100),
-	PR("lang", K_LANG, 0, NULL),
-	PR("external_references", K_OBJS, 0, &extref_rule),
-	PR("object_marking_refs", K_MARKINGS, 0, NULL),
-	PR("granular_markings", K_OBJS, 0, &granular_rule),
-	PR("extensions", K_EXTENSIONS, 0, NULL),
+        PR("type", K_SKIP, F_REQ, NULL),
+        PR("spec_version", K_SPEC_VERSION, F_REQ, NULL),
+        PR("id", K_SKIP, F_REQ, NULL),
+        PR("created", K_TS_MS, F_REQ, NULL),
+        PR("modified", K_TS_MS, F_REQ, NULL),
+        PR("created_by_ref", K_REF, 0, &rr_identity),
+        PR("labels", K_STRS, 0, NULL),
+        PR("revoked", K_BOOL, 0, NULL),
+        RANGE("confidence", K_INT, 0, 0, 100),
+        PR("lang", K_LANG, 0, NULL),
+        PR("external_references", K_OBJS, 0, &extref_rule),
+        PR("object_marking_refs", K_MARKINGS, 0, NULL),
+        PR("granular_markings", K_OBJS, 0, &granular_rule),
+        PR("extensions", K_EXTENSIONS, 0, NULL),
 };
-static const struct obj_rule core_rule = {"STIX objects", core_props, NPROPS(core_props), NULL,
-	O_TOPLEVEL, post_core};
+static const struct obj_rule core_rule = {
+        "STIX objects", core_props, NPROPS(core_props), NULL, O_TOPLEVEL, post_core};
 
 static const struct prop_rule sco_core_props[] = {
-	PR("type", K_SKIP, F_REQ, NULL),
-	PR("id", K_SKIP, F_REQ, NULL),
-	PR("spec_version", K_SPEC_VERSION, 0, NULL),
-	PR("object_marking_refs", K_MARKINGS, 0, NULL),
-	PR("granular_markings", K_OBJS, 0, &granular_rule),
-	PR("defanged", K_BOOL, 0, NULL),
-	PR("extensions", K_EXTENSIONS, 0, NULL),
+        PR("type", K_SKIP, F_REQ, NULL),
+        PR("id", K_SKIP, F_REQ, NULL),
+        PR("spec_version", K_SPEC_VERSION, 0, NULL),
+        PR("object_marking_refs", K_MARKINGS, 0, NULL),
+        PR("granular_markings", K_OBJS, 0, &granular_rule),
+        PR("defanged", K_BOOL, 0, NULL),
+        PR("extensions", K_EXTENSIONS, 0, NULL),
 };
-static const struct obj_rule sco_core_rule = {"cyber-observable objects", sco_core_props,
-	NPROPS(sco_core_props), NULL, O_TOPLEVEL, NULL};
+static const struct obj_rule sco_core_rule = {
+        "cyber-observable objects", sco_core_props, NPROPS(sco_core_props), NULL, O_TOPLEVEL, NULL};
 
 /* ---- SDOs ---------------------------------------------------------------------------- */
 
-#define OBJ_RULE(var, what, props, any, post)                                                    \
+#define OBJ_RULE(var, what, props, any, post)                                                      \
 	static const struct obj_rule var = {what, props, NPROPS(props), any, O_TOPLEVEL, post}
 
 static const struct prop_rule attack_pattern_props[] = {
-	PR("name", K_STR, F_REQ, NULL),
-	PR("description", K_STR, 0, NULL),
-	PR("aliases", K_STRS, 0, NULL),
-	PR("kill_chain_phases", K_OBJS, 0, &kcp_rule),
+        PR("name", K_STR, F_REQ, NULL),
+        PR("description", K_STR, 0, NULL),
+        PR("aliases", K_STRS, 0, NULL),
+        PR("kill_chain_phases", K_OBJS, 0, &kcp_rule),
 };
 OBJ_RULE(attack_pattern_rule, "attack-pattern objects", attack_pattern_props, NULL, NULL);
 
 static const struct prop_rule campaign_props[] = {
-	PR("name", K_STR, F_REQ, NULL),
-	PR("description", K_STR, 0, NULL),
-	PR("aliases", K_STRS, 0, NULL),
-	PR("first_seen", K_TS, 0, NULL),
-	PR("last_seen", K_TS, 0, NULL),
-	PR("objective", K_STR, 0, NULL),
+        PR("name", K_STR, F_REQ, NULL),
+        PR("description", K_STR, 0, NULL),
+        PR("aliases", K_STRS, 0, NULL),
+        PR("first_seen", K_TS, 0, NULL),
+        PR("last_seen", K_TS, 0, NULL),
+        PR("objective", K_STR, 0, NULL),
 };
 OBJ_RULE(campaign_rule, "campaign objects", campaign_props, NULL, post_seen);
 
 static const struct prop_rule course_of_action_props[] = {
-	PR("name", K_STR, F_REQ, NULL),
-	PR("description", K_STR, 0, NULL),
+        PR("name", K_STR, F_REQ, NULL),
+        PR("description", K_STR, 0, NULL),
 };
 OBJ_RULE(course_of_action_rule, "course-of-action objects", course_of_action_props, NULL, NULL);
 
 static const struct prop_rule grouping_props[] = {
-	PR("name", K_STR, 0, NULL),
-	PR("description", K_STR, 0, NULL),
-	PR("context", K_STR, F_REQ, NULL),
-	PR("object_refs", K_REFS, F_REQ, &rr_any_object),
+        PR("name", K_STR, 0, NULL),
+        PR("description", K_STR, 0, NULL),
+        PR("context", K_STR, F_REQ, NULL),
+        PR("object_refs", K_REFS, F_REQ, &rr_any_object),
 };
 OBJ_RULE(grouping_rule, "grouping objects", grouping_props, NULL, NULL);
 
 static const struct prop_rule identity_props[] = {
-	PR("name", K_STR, F_REQ, NULL),
-	PR("description", K_STR, 0, NULL),
-	PR("roles", K_STRS, 0, NULL),
-	PR("identity_class", K_STR, 0, NULL),
-	PR("sectors", K_STRS, 0, NULL),
-	PR("contact_information", K_STR, 0, NULL),
+        PR("name", K_STR, F_REQ, NULL),
+        PR("description", K_STR, 0, NULL),
+        PR("roles", K_STRS, 0, NULL),
+        PR("identity_class", K_STR, 0, NULL),
+        PR("sectors", K_STRS, 0, NULL),
+        PR("contact_information", K_STR, 0, NULL),
 };
 OBJ_RULE(identity_rule, "identity objects", identity_props, NULL, NULL);
 
 static const struct prop_rule incident_props[] = {
-	PR("name", K_STR, F_REQ, NULL),
-	PR("description", K_STR, 0, NULL),
-	PR("kill_chain_phases", K_OBJS, 0, &kcp_rule),
+        PR("name", K_STR, F_REQ, NULL),
+        PR("description", K_STR, 0, NULL),
+        PR("kill_chain_phases", K_OBJS, 0, &kcp_rule),
 };
 OBJ_RULE(incident_rule, "incident objects", incident_props, NULL, NULL);
 
 static const struct prop_rule indicator_props[] = {
-	PR("name", K_STR, 0, NULL),
-	PR("description", K_STR, 0, NULL),
-	PR("indicator_types", K_STRS, 0, NULL),
-	PR("pattern", K_STR_NONEMPTY, F_REQ, NULL),
-	PR("pattern_type", K_STR, F_REQ, NULL),
-	PR("pattern_version", K_STR, 0, NULL),
-	PR("valid_from", K_TS, F_REQ, NULL),
-	PR("valid_until", K_TS, 0, NULL),
-	PR("kill_chain_phases", K_OBJS, 0, &kcp_rule),
+        PR("name", K_STR, 0, NULL),
+        PR("description", K_STR, 0, NULL),
+        PR("indicator_types", K_STRS, 0, NULL),
+        PR("pattern", K_STR_NONEMPTY, F_REQ, NULL),
+        PR("pattern_type", K_STR, F_REQ, NULL),
+        PR("pattern_version", K_STR, 0, NULL),
+        PR("valid_from", K_TS, F_REQ, NULL),
+        PR("valid_until", K_TS, 0, NULL),
+        PR("kill_chain_phases", K_OBJS, 0, &kcp_rule),
 };
 OBJ_RULE(indicator_rule, "indicator objects", indicator_props, NULL, post_indicator);
 
 static const struct prop_rule infrastructure_props[] = {
-	PR("name", K_STR, F_REQ, NULL),
-	PR("description", K_STR, 0, NULL),
-	PR("infrastructure_types", K_STRS, 0, NULL),
-	PR("aliases", K_STRS, 0, NULL),
-	PR("kill_chain_phases", K_OBJS, 0, &kcp_rule),
-	PR("first_seen", K_TS, 0, NULL),
-	PR("last_seen", K_TS, 0, NULL),
+        PR("name", K_STR, F_REQ, NULL),
+        PR("description", K_STR, 0, NULL),
+        PR("infrastructure_types", K_STRS, 0, NULL),
+        PR("aliases", K_STRS, 0, NULL),
+        PR("kill_chain_phases", K_OBJS, 0, &kcp_rule),
+        PR("first_seen", K_TS, 0, NULL),
+        PR("last_seen", K_TS, 0, NULL),
 };
 OBJ_RULE(infrastructure_rule, "infrastructure objects", infrastructure_props, NULL, post_seen);
 
 static const struct prop_rule intrusion_set_props[] = {
-	PR("name", K_STR, F_REQ, NULL),
-	PR("description", K_STR, 0, NULL),
-	PR("aliases", K_STRS, 0, NULL),
-	PR("first_seen", K_TS, 0, NULL),
-	PR("last_seen", K_TS, 0, NULL),
-	PR("goals", K_STRS, 0, NULL),
-	PR("resource_level", K_STR, 0, NULL),
-	PR("primary_motivation", K_STR, 0, NULL),
-	PR("secondary_motivations", K_STRS, 0, NULL),
+        PR("name", K_STR, F_REQ, NULL),
+        PR("description", K_STR, 0, NULL),
+        PR("aliases", K_STRS, 0, NULL),
+        PR("first_seen", K_TS, 0, NULL),
+        PR("last_seen", K_TS, 0, NULL),
+        PR("goals", K_STRS, 0, NULL),
+        PR("resource_level", K_STR, 0, NULL),
+        PR("primary_motivation", K_STR, 0, NULL),
+        PR("secondary_motivations", K_STRS, 0, NULL),
 };
 OBJ_RULE(intrusion_set_rule, "intrusion-set objects", intrusion_set_props, NULL, post_seen);
 
 static const struct prop_rule location_props[] = {
-	PR("name", K_STR, 0, NULL),
-	PR("description", K_STR, 0, NULL),
-	RANGE("latitude", K_NUM, 0, -90, 90),
-	RANGE("longitude", K_NUM, 0, -180, 180),
-	PR("precision", K_NUM, 0, NULL),
-	PR("region", K_STR, 0, NULL),
-	PR("country", K_STR, 0, NULL),
-	PR("administrative_area", K_STR, 0, NULL),
-	PR("city", K_STR, 0, NULL),
-	PR("street_address", K_STR, 0, NULL),
-	PR("postal_code", K_STR, 0, NULL),
+        PR("name", K_STR, 0, NULL),
+        PR("description", K_STR, 0, NULL),
+        RANGE("latitude", K_NUM, 0, -90, 90),
+        RANGE("longitude", K_NUM, 0, -180, 180),
+        PR("precision", K_NUM, 0, NULL),
+        PR("region", K_STR, 0, NULL),
+        PR("country", K_STR, 0, NULL),
+        PR("administrative_area", K_STR, 0, NULL),
+        PR("city", K_STR, 0, NULL),
+        PR("street_address", K_STR, 0, NULL),
+        PR("postal_code", K_STR, 0, NULL),
 };
 OBJ_RULE(location_rule, "location objects", location_props, NULL, post_location);
 
 static const struct prop_rule malware_props[] = {
-	PR("name", K_STR, 0, NULL),
-	PR("description", K_STR, 0, NULL),
-	PR("malware_types", K_STRS, 0, NULL),
-	PR("is_family", K_BOOL, F_REQ, NULL),
-	PR("aliases", K_STRS, 0, NULL),
-	PR("kill_chain_phases", K_OBJS, 0, &kcp_rule),
-	PR("first_seen", K_TS, 0, NULL),
-	PR("last_seen", K_TS, 0, NULL),
-	PR("operating_system_refs", K_REFS, 0, &rr_software),
-	PR("architecture_execution_envs", K_STRS, 0, NULL),
-	PR("implementation_languages", K_STRS, 0, NULL),
-	PR("capabilities", K_STRS, 0, NULL),
-	PR("sample_refs", K_REFS, 0, &rr_file_artifact),
+        PR("name", K_STR, 0, NULL),
+        PR("description", K_STR, 0, NULL),
+        PR("malware_types", K_STRS, 0, NULL),
+        PR("is_family", K_BOOL, F_REQ, NULL),
+        PR("aliases", K_STRS, 0, NULL),
+        PR("kill_chain_phases", K_OBJS, 0, &kcp_rule),
+        PR("first_seen", K_TS, 0, NULL),
+        PR("last_seen", K_TS, 0, NULL),
+        PR("operating_system_refs", K_REFS, 0, &rr_software),
+        PR("architecture_execution_envs", K_STRS, 0, NULL),
+        PR("implementation_languages", K_STRS, 0, NULL),
+        PR("capabilities", K_STRS, 0, NULL),
+        PR("sample_refs", K_REFS, 0, &rr_file_artifact),
 };
 OBJ_RULE(malware_rule, "malware objects", malware_props, NULL, post_malware);
 
 static const struct prop_rule malware_analysis_props[] = {
-	PR("product", K_STR, F_REQ, NULL),
-	PR("version", K_STR, 0, NULL),
-	PR("host_vm_ref", K_REF, 0, &rr_software),
-	PR("operating_system_ref", K_REF, 0, &rr_software),
-	PR("installed_software_refs", K_REFS, 0, &rr_software),
-	PR("configuration_version", K_STR, 0, NULL),
-	PR("modules", K_STRS, 0, NULL),
-	PR("analysis_engine_version", K_STR, 0, NULL),
-	PR("analysis_definition_version", K_STR, 0, NULL),
-	PR("submitted", K_TS, 0, NULL),
-	PR("analysis_started", K_TS, 0, NULL),
-	PR("analysis_ended", K_TS, 0, NULL),
-	PR("result_name", K_STR, 0, NULL),
-	PR("result", K_STR, 0, NULL),
-	PR("analysis_sco_refs", K_REFS, 0, &rr_any_sco),
-	PR("sample_ref", K_REF, 0, &rr_sample),
+        PR("product", K_STR, F_REQ, NULL),
+        PR("version", K_STR, 0, NULL),
+        PR("host_vm_ref", K_REF, 0, &rr_software),
+        PR("operating_system_ref", K_REF, 0, &rr_software),
+        PR("installed_software_refs", K_REFS, 0, &rr_software),
+        PR("configuration_version", K_STR, 0, NULL),
+        PR("modules", K_STRS, 0, NULL),
+        PR("analysis_engine_version", K_STR, 0, NULL),
+        PR("analysis_definition_version", K_STR, 0, NULL),
+        PR("submitted", K_TS, 0, NULL),
+        PR("analysis_started", K_TS, 0, NULL),
+        PR("analysis_ended", K_TS, 0, NULL),
+        PR("result_name", K_STR, 0, NULL),
+        PR("result", K_STR, 0, NULL),
+        PR("analysis_sco_refs", K_REFS, 0, &rr_any_sco),
+        PR("sample_ref", K_REF, 0, &rr_sample),
 };
 OBJ_RULE(malware_analysis_rule, "malware-analysis objects", malware_analysis_props, NULL,
-	post_malware_analysis);
+        post_malware_analysis);
 
 static const struct prop_rule note_props[] = {
-	PR("abstract", K_STR, 0, NULL),
-	PR("content", K_STR, F_REQ, NULL),
-	PR("authors", K_STRS, 0, NULL),
-	PR("object_refs", K_REFS, F_REQ, &rr_any_object),
+        PR("abstract", K_STR, 0, NULL),
+        PR("content", K_STR, F_REQ, NULL),
+        PR("authors", K_STRS, 0, NULL),
+        PR("object_refs", K_REFS, F_REQ, &rr_any_object),
 };
 OBJ_RULE(note_rule, "note objects", note_props, NULL, NULL);
 
@@ -2168,65 +2197,65 @@ static pi_status check_embedded_objects(struct ctx *c, const cJSON *v);
 static const struct fn_rule fn_embedded = {check_embedded_objects};
 
 static const struct prop_rule observed_data_props[] = {
-	PR("first_observed", K_TS, F_REQ, NULL),
-	PR("last_observed", K_TS, F_REQ, NULL),
-	RANGE("number_observed", K_INT, F_REQ, 1, 999999999),
-	PR("objects", K_FUNC, 0, &fn_embedded),
-	PR("object_refs", K_REFS, 0, &rr_observed_refs),
+        PR("first_observed", K_TS, F_REQ, NULL),
+        PR("last_observed", K_TS, F_REQ, NULL),
+        RANGE("number_observed", K_INT, F_REQ, 1, 999999999),
+        PR("objects", K_FUNC, 0, &fn_embedded),
+        PR("object_refs", K_REFS, 0, &rr_observed_refs),
 };
-OBJ_RULE(observed_data_rule, "observed-data objects", observed_data_props, NULL,
-	post_observed_data);
+OBJ_RULE(
+        observed_data_rule, "observed-data objects", observed_data_props, NULL, post_observed_data);
 
-static const char *const opinion_values[] = {"strongly-disagree", "disagree", "neutral",
-	"agree", "strongly-agree", NULL};
+static const char *const opinion_values[] = {
+        "strongly-disagree", "disagree", "neutral", "agree", "strongly-agree", NULL};
 
 static const struct prop_rule opinion_props[] = {
-	PR("explanation", K_STR, 0, NULL),
-	PR("authors", K_STRS, 0, NULL),
-	PR("opinion", K_ENUM, F_REQ, opinion_values),
-	PR("object_refs", K_REFS, F_REQ, &rr_any_object),
+        PR("explanation", K_STR, 0, NULL),
+        PR("authors", K_STRS, 0, NULL),
+        PR("opinion", K_ENUM, F_REQ, opinion_values),
+        PR("object_refs", K_REFS, F_REQ, &rr_any_object),
 };
 OBJ_RULE(opinion_rule, "opinion objects", opinion_props, NULL, NULL);
 
 static const struct prop_rule report_props[] = {
-	PR("name", K_STR, F_REQ, NULL),
-	PR("description", K_STR, 0, NULL),
-	PR("report_types", K_STRS, 0, NULL),
-	PR("published", K_TS, F_REQ, NULL),
-	PR("object_refs", K_REFS, F_REQ, &rr_any_object),
+        PR("name", K_STR, F_REQ, NULL),
+        PR("description", K_STR, 0, NULL),
+        PR("report_types", K_STRS, 0, NULL),
+        PR("published", K_TS, F_REQ, NULL),
+        PR("object_refs", K_REFS, F_REQ, &rr_any_object),
 };
 OBJ_RULE(report_rule, "report objects", report_props, NULL, NULL);
 
 static const struct prop_rule threat_actor_props[] = {
-	PR("name", K_STR, F_REQ, NULL),
-	PR("description", K_STR, 0, NULL),
-	PR("threat_actor_types", K_STRS, 0, NULL),
-	PR("aliases", K_STRS, 0, NULL),
-	PR("first_seen", K_TS, 0, NULL),
-	PR("last_seen", K_TS, 0, NULL),
-	PR("roles", K_STRS, 0, NULL),
-	PR("goals", K_STRS, 0, NULL),
-	PR("sophistication", K_STR, 0, NULL),
-	PR("resource_level", K_STR, 0, NULL),
-	PR("primary_motivation", K_STR, 0, NULL),
-	PR("secondary_motivations", K_STRS, 0, NULL),
-	PR("personal_motivations", K_STRS, 0, NULL),
+        PR("name", K_STR, F_REQ, NULL),
+        PR("description", K_STR, 0, NULL),
+        PR("threat_actor_types", K_STRS, 0, NULL),
+        PR("aliases", K_STRS, 0, NULL),
+        PR("first_seen", K_TS, 0, NULL),
+        PR("last_seen", K_TS, 0, NULL),
+        PR("roles", K_STRS, 0, NULL),
+        PR("goals", K_STRS, 0, NULL),
+        PR("sophistication", K_STR, 0, NULL),
+        PR("resource_level", K_STR, 0, NULL),
+        PR("primary_motivation", K_STR, 0, NULL),
+        PR("secondary_motivations", K_STRS, 0, NULL),
+        PR("personal_motivations", K_STRS, 0, NULL),
 };
 OBJ_RULE(threat_actor_rule, "threat-actor objects", threat_actor_props, NULL, post_seen);
 
 static const struct prop_rule tool_props[] = {
-	PR("name", K_STR, F_REQ, NULL),
-	PR("description", K_STR, 0, NULL),
-	PR("tool_types", K_STRS, 0, NULL),
-	PR("aliases", K_STRS, 0, NULL),
-	PR("kill_chain_phases", K_OBJS, 0, &kcp_rule),
-	PR("tool_version", K_STR, 0, NULL),
+        PR("name", K_STR, F_REQ, NULL),
+        PR("description", K_STR, 0, NULL),
+        PR("tool_types", K_STRS, 0, NULL),
+        PR("aliases", K_STRS, 0, NULL),
+        PR("kill_chain_phases", K_OBJS, 0, &kcp_rule),
+        PR("tool_version", K_STR, 0, NULL),
 };
 OBJ_RULE(tool_rule, "tool objects", tool_props, NULL, NULL);
 
 static const struct prop_rule vulnerability_props[] = {
-	PR("name", K_STR, F_REQ, NULL),
-	PR("description", K_STR, 0, NULL),
+        PR("name", K_STR, F_REQ, NULL),
+        PR("description", K_STR, 0, NULL),
 };
 OBJ_RULE(vulnerability_rule, "vulnerability objects", vulnerability_props, NULL, NULL);
 
@@ -2249,24 +2278,24 @@ static pi_status check_relationship_type(struct ctx *c, const cJSON *v)
 static const struct fn_rule fn_relationship_type = {check_relationship_type};
 
 static const struct prop_rule relationship_props[] = {
-	PR("relationship_type", K_FUNC, F_REQ, &fn_relationship_type),
-	PR("description", K_STR, 0, NULL),
-	PR("source_ref", K_REF, F_REQ, &rr_sdo_or_sco),
-	PR("target_ref", K_REF, F_REQ, &rr_sdo_or_sco),
-	PR("start_time", K_TS, 0, NULL),
-	PR("stop_time", K_TS, 0, NULL),
+        PR("relationship_type", K_FUNC, F_REQ, &fn_relationship_type),
+        PR("description", K_STR, 0, NULL),
+        PR("source_ref", K_REF, F_REQ, &rr_sdo_or_sco),
+        PR("target_ref", K_REF, F_REQ, &rr_sdo_or_sco),
+        PR("start_time", K_TS, 0, NULL),
+        PR("stop_time", K_TS, 0, NULL),
 };
 OBJ_RULE(relationship_rule, "relationship objects", relationship_props, NULL, post_relationship);
 
 static const struct prop_rule sighting_props[] = {
-	PR("description", K_STR, 0, NULL),
-	PR("first_seen", K_TS, 0, NULL),
-	PR("last_seen", K_TS, 0, NULL),
-	RANGE("count", K_INT, 0, 0, 999999999),
-	PR("sighting_of_ref", K_REF, F_REQ, &rr_sighting_of),
-	PR("observed_data_refs", K_REFS, 0, &rr_observed_data),
-	PR("where_sighted_refs", K_REFS, 0, &rr_where_sighted),
-	PR("summary", K_BOOL, 0, NULL),
+        PR("description", K_STR, 0, NULL),
+        PR("first_seen", K_TS, 0, NULL),
+        PR("last_seen", K_TS, 0, NULL),
+        RANGE("count", K_INT, 0, 0, 999999999),
+        PR("sighting_of_ref", K_REF, F_REQ, &rr_sighting_of),
+        PR("observed_data_refs", K_REFS, 0, &rr_observed_data),
+        PR("where_sighted_refs", K_REFS, 0, &rr_where_sighted),
+        PR("summary", K_BOOL, 0, NULL),
 };
 OBJ_RULE(sighting_rule, "sighting objects", sighting_props, NULL, post_sighting);
 
@@ -2274,36 +2303,36 @@ OBJ_RULE(sighting_rule, "sighting objects", sighting_props, NULL, post_sighting)
 
 static const struct dict_rule contents_dict = {DK_LANG, DV_OBJECT};
 static const struct prop_rule language_content_props[] = {
-	PR("object_ref", K_REF, F_REQ, &rr_language_target),
-	PR("object_modified", K_TS, 0, NULL),
-	PR("contents", K_DICT, F_REQ, &contents_dict),
+        PR("object_ref", K_REF, F_REQ, &rr_language_target),
+        PR("object_modified", K_TS, 0, NULL),
+        PR("contents", K_DICT, F_REQ, &contents_dict),
 };
 OBJ_RULE(language_content_rule, "language-content objects", language_content_props, NULL, NULL);
 
 static const struct prop_rule extension_definition_props[] = {
-	PR("name", K_STR, F_REQ, NULL),
-	PR("description", K_STR, 0, NULL),
-	PR("schema", K_STR, F_REQ, NULL),
-	PR("version", K_STR, F_REQ, NULL),
-	PR("extension_types", K_ENUMS, F_REQ, ext_types),
-	PR("extension_properties", K_STRS, 0, NULL),
+        PR("name", K_STR, F_REQ, NULL),
+        PR("description", K_STR, 0, NULL),
+        PR("schema", K_STR, F_REQ, NULL),
+        PR("version", K_STR, F_REQ, NULL),
+        PR("extension_types", K_ENUMS, F_REQ, ext_types),
+        PR("extension_properties", K_STRS, 0, NULL),
 };
 OBJ_RULE(extension_definition_rule, "extension-definition objects", extension_definition_props,
-	NULL, post_extdef);
+        NULL, post_extdef);
 
 static const struct prop_rule marking_props[] = {
-	PR("type", K_SKIP, F_REQ, NULL),
-	PR("spec_version", K_SPEC_VERSION, F_REQ, NULL),
-	PR("id", K_SKIP, F_REQ, NULL),
-	PR("created", K_TS, F_REQ, NULL),
-	PR("created_by_ref", K_REF, 0, &rr_identity),
-	PR("external_references", K_OBJS, 0, &extref_rule),
-	PR("object_marking_refs", K_MARKINGS, 0, NULL),
-	PR("granular_markings", K_OBJS, 0, &granular_rule),
-	PR("extensions", K_EXTENSIONS, 0, NULL),
-	PR("name", K_STR, 0, NULL),
-	PR("definition_type", K_STR, 0, NULL),
-	PR("definition", K_OBJECT, 0, NULL),
+        PR("type", K_SKIP, F_REQ, NULL),
+        PR("spec_version", K_SPEC_VERSION, F_REQ, NULL),
+        PR("id", K_SKIP, F_REQ, NULL),
+        PR("created", K_TS, F_REQ, NULL),
+        PR("created_by_ref", K_REF, 0, &rr_identity),
+        PR("external_references", K_OBJS, 0, &extref_rule),
+        PR("object_marking_refs", K_MARKINGS, 0, NULL),
+        PR("granular_markings", K_OBJS, 0, &granular_rule),
+        PR("extensions", K_EXTENSIONS, 0, NULL),
+        PR("name", K_STR, 0, NULL),
+        PR("definition_type", K_STR, 0, NULL),
+        PR("definition", K_OBJECT, 0, NULL),
 };
 OBJ_RULE(marking_rule, "marking-definition objects", marking_props, NULL, post_marking);
 
@@ -2317,7 +2346,7 @@ static pi_status post_artifact(struct ctx *c, const cJSON *obj)
 		return fail_at(c, "url", "must not be present together with payload_bin");
 	if (!payload && !url)
 		return fail_at(c, "payload_bin",
-			"an artifact must have payload_bin, or url together with hashes");
+		        "an artifact must have payload_bin, or url together with hashes");
 	if (url && !get(obj, "hashes"))
 		return fail_at(c, "hashes", "is required when url is present");
 	if (get(obj, "decryption_key") && !get(obj, "encryption_algorithm"))
@@ -2327,8 +2356,8 @@ static pi_status post_artifact(struct ctx *c, const cJSON *obj)
 
 static pi_status check_mime_type(struct ctx *c, const cJSON *v)
 {
-	static const char *const tops[] = {"application/", "audio/", "font/", "image/",
-		"message/", "model/", "multipart/", "text/", "video/", NULL};
+	static const char *const tops[] = {"application/", "audio/", "font/", "image/", "message/",
+	        "model/", "multipart/", "text/", "video/", NULL};
 	const char *s, *p = NULL;
 	size_t n = 0;
 
@@ -2341,54 +2370,55 @@ static pi_status check_mime_type(struct ctx *c, const cJSON *v)
 	while (p && (is_alnum((unsigned char)p[n]) || strchr(".+_-", p[n])) && p[n])
 		n++;
 	if (!p || n == 0 || (p[n] && p[n] != ';'))
-		return fail(c, "'%.80s' is not a MIME type like 'application/zip' (top-level type "
-			       "application, audio, font, image, message, model, multipart, text or "
-			       "video)",
-			s);
+		return fail(c,
+		        "'%.80s' is not a MIME type like 'application/zip' (top-level type "
+		        "application, audio, font, image, message, model, multipart, text or "
+		        "video)",
+		        s);
 	return PI_OK;
 }
 static const struct fn_rule fn_mime_type = {check_mime_type};
 
-static const char *const encryption_algorithms[] = {"AES-256-GCM", "ChaCha20-Poly1305",
-	"mime-type-indicated", NULL};
+static const char *const encryption_algorithms[] = {
+        "AES-256-GCM", "ChaCha20-Poly1305", "mime-type-indicated", NULL};
 
 static const struct prop_rule artifact_props[] = {
-	PR("mime_type", K_FUNC, 0, &fn_mime_type),
-	PR("payload_bin", K_BIN, 0, NULL),
-	PR("url", K_URL, 0, NULL),
-	PR("hashes", K_HASHES, 0, NULL),
-	PR("encryption_algorithm", K_ENUM, 0, encryption_algorithms),
-	PR("decryption_key", K_STR, 0, NULL),
+        PR("mime_type", K_FUNC, 0, &fn_mime_type),
+        PR("payload_bin", K_BIN, 0, NULL),
+        PR("url", K_URL, 0, NULL),
+        PR("hashes", K_HASHES, 0, NULL),
+        PR("encryption_algorithm", K_ENUM, 0, encryption_algorithms),
+        PR("decryption_key", K_STR, 0, NULL),
 };
 OBJ_RULE(artifact_rule, "artifact objects", artifact_props, NULL, post_artifact);
 
 static const struct prop_rule autonomous_system_props[] = {
-	RANGE("number", K_INT, F_REQ, 0, 4294967295.0),
-	PR("name", K_STR, 0, NULL),
-	PR("rir", K_STR, 0, NULL),
+        RANGE("number", K_INT, F_REQ, 0, 4294967295.0),
+        PR("name", K_STR, 0, NULL),
+        PR("rir", K_STR, 0, NULL),
 };
-OBJ_RULE(autonomous_system_rule, "autonomous-system objects", autonomous_system_props, NULL,
-	NULL);
+OBJ_RULE(autonomous_system_rule, "autonomous-system objects", autonomous_system_props, NULL, NULL);
 
 static pi_status check_enc_name(struct ctx *c, const cJSON *v)
 {
 	if (need_string(c, v))
 		return PI_ERR_INVALID;
 	if (!charset_name_valid(v->valuestring))
-		return fail(c, "'%.60s' is not a character set name: expected 2-250 of A-Z, a-z, "
-			       "0-9, /, ., +, _, : and -",
-			v->valuestring);
+		return fail(c,
+		        "'%.60s' is not a character set name: expected 2-250 of A-Z, a-z, "
+		        "0-9, /, ., +, _, : and -",
+		        v->valuestring);
 	return PI_OK;
 }
 static const struct fn_rule fn_enc_name = {check_enc_name};
 
 static const struct prop_rule directory_props[] = {
-	PR("path", K_STR, F_REQ, NULL),
-	PR("path_enc", K_FUNC, 0, &fn_enc_name),
-	PR("ctime", K_TS, 0, NULL),
-	PR("mtime", K_TS, 0, NULL),
-	PR("atime", K_TS, 0, NULL),
-	PR("contains_refs", K_REFS, 0, &rr_file_directory),
+        PR("path", K_STR, F_REQ, NULL),
+        PR("path_enc", K_FUNC, 0, &fn_enc_name),
+        PR("ctime", K_TS, 0, NULL),
+        PR("mtime", K_TS, 0, NULL),
+        PR("atime", K_TS, 0, NULL),
+        PR("contains_refs", K_REFS, 0, &rr_file_directory),
 };
 OBJ_RULE(directory_rule, "directory objects", directory_props, NULL, NULL);
 
@@ -2397,16 +2427,17 @@ static pi_status check_domain(struct ctx *c, const cJSON *v)
 	if (need_string(c, v))
 		return PI_ERR_INVALID;
 	if (!v->valuestring[0] || !no_space_or_control(v->valuestring))
-		return fail(c, "'%.100s' is not a domain name: expected a non-empty name without "
-			       "spaces",
-			v->valuestring);
+		return fail(c,
+		        "'%.100s' is not a domain name: expected a non-empty name without "
+		        "spaces",
+		        v->valuestring);
 	return PI_OK;
 }
 static const struct fn_rule fn_domain = {check_domain};
 
 static const struct prop_rule domain_name_props[] = {
-	PR("value", K_FUNC, F_REQ, &fn_domain),
-	PR("resolves_to_refs", K_REFS, 0, &rr_resolves),
+        PR("value", K_FUNC, F_REQ, &fn_domain),
+        PR("resolves_to_refs", K_REFS, 0, &rr_resolves),
 };
 OBJ_RULE(domain_name_rule, "domain-name objects", domain_name_props, NULL, NULL);
 
@@ -2425,9 +2456,9 @@ static pi_status check_email(struct ctx *c, const cJSON *v)
 static const struct fn_rule fn_email = {check_email};
 
 static const struct prop_rule email_addr_props[] = {
-	PR("value", K_FUNC, F_REQ, &fn_email),
-	PR("display_name", K_STR, 0, NULL),
-	PR("belongs_to_ref", K_REF, 0, &rr_user_account),
+        PR("value", K_FUNC, F_REQ, &fn_email),
+        PR("display_name", K_STR, 0, NULL),
+        PR("belongs_to_ref", K_REF, 0, &rr_user_account),
 };
 OBJ_RULE(email_addr_rule, "email-addr objects", email_addr_props, NULL, NULL);
 
@@ -2436,18 +2467,19 @@ static pi_status post_mime_part(struct ctx *c, const cJSON *part)
 	int body = get(part, "body") != NULL, raw = get(part, "body_raw_ref") != NULL;
 
 	if (body == raw)
-		return fail_at(c, "body", "a MIME part must have exactly one of body and body_raw_ref");
+		return fail_at(
+		        c, "body", "a MIME part must have exactly one of body and body_raw_ref");
 	return PI_OK;
 }
 
 static const struct prop_rule mime_part_props[] = {
-	PR("body", K_STR, 0, NULL),
-	PR("body_raw_ref", K_REF, 0, &rr_body_raw),
-	PR("content_type", K_STR, 0, NULL),
-	PR("content_disposition", K_STR, 0, NULL),
+        PR("body", K_STR, 0, NULL),
+        PR("body_raw_ref", K_REF, 0, &rr_body_raw),
+        PR("content_type", K_STR, 0, NULL),
+        PR("content_disposition", K_STR, 0, NULL),
 };
-static const struct obj_rule mime_part_rule = {"MIME parts", mime_part_props,
-	NPROPS(mime_part_props), NULL, 0, post_mime_part};
+static const struct obj_rule mime_part_rule = {
+        "MIME parts", mime_part_props, NPROPS(mime_part_props), NULL, 0, post_mime_part};
 
 /* additional_header_fields. The schema refuses a dictionary whose every key matches
  * "^date|received_lines|content_type|from_ref|sender_ref|to_refs|cc_refs|bcc_refs|subject$"
@@ -2455,7 +2487,7 @@ static const struct obj_rule mime_part_rule = {"MIME parts", mime_part_props,
 static int header_schema_match(const char *k)
 {
 	static const char *const inner[] = {"received_lines", "content_type", "from_ref",
-		"sender_ref", "to_refs", "cc_refs", "bcc_refs", NULL};
+	        "sender_ref", "to_refs", "cc_refs", "bcc_refs", NULL};
 
 	if (starts_with(k, "date") || ends_with(k, "subject"))
 		return 1;
@@ -2468,7 +2500,7 @@ static int header_schema_match(const char *k)
 static pi_status check_header_fields(struct ctx *c, const cJSON *v)
 {
 	static const char *const own[] = {"date", "received", "content-type", "from", "sender",
-		"to", "cc", "bcc", "subject", NULL};
+	        "to", "cc", "bcc", "subject", NULL};
 	static const struct dict_rule dr = {DK_GENERIC, DV_HEADER};
 	const cJSON *e;
 	int all_match = 1;
@@ -2483,7 +2515,7 @@ static pi_status check_header_fields(struct ctx *c, const cJSON *v)
 				size_t old = path_push(c, e->string);
 
 				st = fail(c, "'%.40s' has its own property: do not repeat it here",
-					e->string);
+				        e->string);
 				path_pop(c, old);
 				return st;
 			}
@@ -2502,167 +2534,169 @@ static pi_status post_email_message(struct ctx *c, const cJSON *obj)
 	const cJSON *mp = get(obj, "is_multipart");
 
 	if (cJSON_IsTrue(mp) && get(obj, "body"))
-		return fail_at(c, "body", "must not be present when is_multipart is true (use "
-					  "body_multipart)");
+		return fail_at(c, "body",
+		        "must not be present when is_multipart is true (use "
+		        "body_multipart)");
 	if (cJSON_IsFalse(mp) && get(obj, "body_multipart"))
-		return fail_at(c, "body_multipart", "must not be present when is_multipart is false");
+		return fail_at(
+		        c, "body_multipart", "must not be present when is_multipart is false");
 	return PI_OK;
 }
 
 static const struct prop_rule email_message_props[] = {
-	PR("is_multipart", K_BOOL, F_REQ, NULL),
-	PR("date", K_TS, 0, NULL),
-	PR("content_type", K_STR, 0, NULL),
-	PR("from_ref", K_REF, 0, &rr_email_addr),
-	PR("sender_ref", K_REF, 0, &rr_email_addr),
-	PR("to_refs", K_REFS, 0, &rr_email_addr),
-	PR("cc_refs", K_REFS, 0, &rr_email_addr),
-	PR("bcc_refs", K_REFS, 0, &rr_email_addr),
-	PR("message_id", K_STR, 0, NULL),
-	PR("subject", K_STR, 0, NULL),
-	PR("received_lines", K_STRS, 0, NULL),
-	PR("additional_header_fields", K_FUNC, 0, &fn_header_fields),
-	PR("body", K_STR, 0, NULL),
-	PR("body_multipart", K_OBJS, 0, &mime_part_rule),
-	PR("raw_email_ref", K_REF, 0, &rr_artifact),
+        PR("is_multipart", K_BOOL, F_REQ, NULL),
+        PR("date", K_TS, 0, NULL),
+        PR("content_type", K_STR, 0, NULL),
+        PR("from_ref", K_REF, 0, &rr_email_addr),
+        PR("sender_ref", K_REF, 0, &rr_email_addr),
+        PR("to_refs", K_REFS, 0, &rr_email_addr),
+        PR("cc_refs", K_REFS, 0, &rr_email_addr),
+        PR("bcc_refs", K_REFS, 0, &rr_email_addr),
+        PR("message_id", K_STR, 0, NULL),
+        PR("subject", K_STR, 0, NULL),
+        PR("received_lines", K_STRS, 0, NULL),
+        PR("additional_header_fields", K_FUNC, 0, &fn_header_fields),
+        PR("body", K_STR, 0, NULL),
+        PR("body_multipart", K_OBJS, 0, &mime_part_rule),
+        PR("raw_email_ref", K_REF, 0, &rr_artifact),
 };
-OBJ_RULE(email_message_rule, "email-message objects", email_message_props, NULL,
-	post_email_message);
+OBJ_RULE(
+        email_message_rule, "email-message objects", email_message_props, NULL, post_email_message);
 
 /* file extensions */
 static const struct prop_rule ads_props[] = {
-	PR("name", K_STR, F_REQ, NULL),
-	PR("hashes", K_HASHES, 0, NULL),
-	MIN0("size", K_INT),
+        PR("name", K_STR, F_REQ, NULL),
+        PR("hashes", K_HASHES, 0, NULL),
+        MIN0("size", K_INT),
 };
-static const struct obj_rule ads_rule = {"alternate data streams", ads_props, NPROPS(ads_props),
-	NULL, 0, NULL};
+static const struct obj_rule ads_rule = {
+        "alternate data streams", ads_props, NPROPS(ads_props), NULL, 0, NULL};
 
 static const char *const ntfs_any[] = {"sid", "alternate_data_streams", NULL};
 static const struct prop_rule ntfs_props[] = {
-	PR("sid", K_STR, 0, NULL),
-	PR("alternate_data_streams", K_OBJS, 0, &ads_rule),
+        PR("sid", K_STR, 0, NULL),
+        PR("alternate_data_streams", K_OBJS, 0, &ads_rule),
 };
-static const struct obj_rule ntfs_rule = {"ntfs-ext", ntfs_props, NPROPS(ntfs_props), ntfs_any,
-	O_TOPLEVEL | O_NONEMPTY, NULL};
+static const struct obj_rule ntfs_rule = {
+        "ntfs-ext", ntfs_props, NPROPS(ntfs_props), ntfs_any, O_TOPLEVEL | O_NONEMPTY, NULL};
 
 static const char *const raster_any[] = {"image_height", "image_width", "bits_per_pixel",
-	"image_compression_algorithm", "exif_tags", NULL};
+        "image_compression_algorithm", "exif_tags", NULL};
 static const struct dict_rule exif_dict = {DK_EXIF, DV_STRING_OR_INT};
 static const struct prop_rule raster_props[] = {
-	PR("image_height", K_INT, 0, NULL),
-	PR("image_width", K_INT, 0, NULL),
-	PR("bits_per_pixel", K_INT, 0, NULL),
-	PR("exif_tags", K_DICT, 0, &exif_dict),
+        PR("image_height", K_INT, 0, NULL),
+        PR("image_width", K_INT, 0, NULL),
+        PR("bits_per_pixel", K_INT, 0, NULL),
+        PR("exif_tags", K_DICT, 0, &exif_dict),
 };
-static const struct obj_rule raster_rule = {"raster-image-ext", raster_props,
-	NPROPS(raster_props), raster_any, O_TOPLEVEL | O_NONEMPTY, NULL};
+static const struct obj_rule raster_rule = {"raster-image-ext", raster_props, NPROPS(raster_props),
+        raster_any, O_TOPLEVEL | O_NONEMPTY, NULL};
 
-static const char *const pdf_any[] = {"version", "is_optimized", "document_info_dict", "pdfid0",
-	"pdfid1", NULL};
+static const char *const pdf_any[] = {
+        "version", "is_optimized", "document_info_dict", "pdfid0", "pdfid1", NULL};
 static const struct dict_rule string_dict = {DK_GENERIC, DV_STRING};
 static const struct prop_rule pdf_props[] = {
-	PR("version", K_STR, 0, NULL),
-	PR("is_optimized", K_BOOL, 0, NULL),
-	PR("document_info_dict", K_DICT, 0, &string_dict),
-	PR("pdfid0", K_STR, 0, NULL),
-	PR("pdfid1", K_STR, 0, NULL),
+        PR("version", K_STR, 0, NULL),
+        PR("is_optimized", K_BOOL, 0, NULL),
+        PR("document_info_dict", K_DICT, 0, &string_dict),
+        PR("pdfid0", K_STR, 0, NULL),
+        PR("pdfid1", K_STR, 0, NULL),
 };
-static const struct obj_rule pdf_rule = {"pdf-ext", pdf_props, NPROPS(pdf_props), pdf_any,
-	O_TOPLEVEL | O_NONEMPTY, NULL};
+static const struct obj_rule pdf_rule = {
+        "pdf-ext", pdf_props, NPROPS(pdf_props), pdf_any, O_TOPLEVEL | O_NONEMPTY, NULL};
 
 static const struct prop_rule archive_props[] = {
-	PR("contains_refs", K_REFS, F_REQ, &rr_file_directory),
-	PR("comment", K_STR, 0, NULL),
+        PR("contains_refs", K_REFS, F_REQ, &rr_file_directory),
+        PR("comment", K_STR, 0, NULL),
 };
-static const struct obj_rule archive_rule = {"archive-ext", archive_props,
-	NPROPS(archive_props), NULL, O_TOPLEVEL | O_NONEMPTY, NULL};
+static const struct obj_rule archive_rule = {
+        "archive-ext", archive_props, NPROPS(archive_props), NULL, O_TOPLEVEL | O_NONEMPTY, NULL};
 
 static const struct prop_rule pe_optional_header_props[] = {
-	PR("magic_hex", K_HEX, 0, NULL),
-	PR("major_linker_version", K_INT, 0, NULL),
-	PR("minor_linker_version", K_INT, 0, NULL),
-	MIN0("size_of_code", K_INT),
-	MIN0("size_of_initialized_data", K_INT),
-	MIN0("size_of_uninitialized_data", K_INT),
-	PR("address_of_entry_point", K_INT, 0, NULL),
-	PR("base_of_code", K_INT, 0, NULL),
-	PR("base_of_data", K_INT, 0, NULL),
-	PR("image_base", K_INT, 0, NULL),
-	PR("section_alignment", K_INT, 0, NULL),
-	PR("file_alignment", K_INT, 0, NULL),
-	PR("major_os_version", K_INT, 0, NULL),
-	PR("minor_os_version", K_INT, 0, NULL),
-	PR("major_image_version", K_INT, 0, NULL),
-	PR("minor_image_version", K_INT, 0, NULL),
-	PR("major_subsystem_version", K_INT, 0, NULL),
-	PR("minor_subsystem_version", K_INT, 0, NULL),
-	PR("win32_version_value_hex", K_HEX, 0, NULL),
-	MIN0("size_of_image", K_INT),
-	MIN0("size_of_headers", K_INT),
-	PR("checksum_hex", K_HEX, 0, NULL),
-	PR("subsystem_hex", K_HEX, 0, NULL),
-	PR("dll_characteristics_hex", K_HEX, 0, NULL),
-	MIN0("size_of_stack_reserve", K_INT),
-	MIN0("size_of_stack_commit", K_INT),
-	MIN0("size_of_heap_reserve", K_INT),
-	MIN0("size_of_heap_commit", K_INT),
-	PR("loader_flags_hex", K_HEX, 0, NULL),
-	PR("number_of_rva_and_sizes", K_INT, 0, NULL),
-	PR("hashes", K_HASHES, 0, NULL),
+        PR("magic_hex", K_HEX, 0, NULL),
+        PR("major_linker_version", K_INT, 0, NULL),
+        PR("minor_linker_version", K_INT, 0, NULL),
+        MIN0("size_of_code", K_INT),
+        MIN0("size_of_initialized_data", K_INT),
+        MIN0("size_of_uninitialized_data", K_INT),
+        PR("address_of_entry_point", K_INT, 0, NULL),
+        PR("base_of_code", K_INT, 0, NULL),
+        PR("base_of_data", K_INT, 0, NULL),
+        PR("image_base", K_INT, 0, NULL),
+        PR("section_alignment", K_INT, 0, NULL),
+        PR("file_alignment", K_INT, 0, NULL),
+        PR("major_os_version", K_INT, 0, NULL),
+        PR("minor_os_version", K_INT, 0, NULL),
+        PR("major_image_version", K_INT, 0, NULL),
+        PR("minor_image_version", K_INT, 0, NULL),
+        PR("major_subsystem_version", K_INT, 0, NULL),
+        PR("minor_subsystem_version", K_INT, 0, NULL),
+        PR("win32_version_value_hex", K_HEX, 0, NULL),
+        MIN0("size_of_image", K_INT),
+        MIN0("size_of_headers", K_INT),
+        PR("checksum_hex", K_HEX, 0, NULL),
+        PR("subsystem_hex", K_HEX, 0, NULL),
+        PR("dll_characteristics_hex", K_HEX, 0, NULL),
+        MIN0("size_of_stack_reserve", K_INT),
+        MIN0("size_of_stack_commit", K_INT),
+        MIN0("size_of_heap_reserve", K_INT),
+        MIN0("size_of_heap_commit", K_INT),
+        PR("loader_flags_hex", K_HEX, 0, NULL),
+        PR("number_of_rva_and_sizes", K_INT, 0, NULL),
+        PR("hashes", K_HASHES, 0, NULL),
 };
 static const struct obj_rule pe_optional_header_rule = {"the windows PE optional header",
-	pe_optional_header_props, NPROPS(pe_optional_header_props), NULL, O_CLOSED | O_NONEMPTY,
-	NULL};
+        pe_optional_header_props, NPROPS(pe_optional_header_props), NULL, O_CLOSED | O_NONEMPTY,
+        NULL};
 
 static const struct prop_rule pe_section_props[] = {
-	PR("name", K_STR, F_REQ, NULL),
-	MIN0("size", K_INT),
-	PR("entropy", K_NUM, 0, NULL),
-	PR("hashes", K_HASHES, 0, NULL),
+        PR("name", K_STR, F_REQ, NULL),
+        MIN0("size", K_INT),
+        PR("entropy", K_NUM, 0, NULL),
+        PR("hashes", K_HASHES, 0, NULL),
 };
-static const struct obj_rule pe_section_rule = {"windows PE sections", pe_section_props,
-	NPROPS(pe_section_props), NULL, 0, NULL};
+static const struct obj_rule pe_section_rule = {
+        "windows PE sections", pe_section_props, NPROPS(pe_section_props), NULL, 0, NULL};
 
 static const char *const pe_any[] = {"imphash", "machine_hex", "number_of_sections",
-	"time_date_stamp", "pointer_to_symbol_table_hex", "number_of_symbols",
-	"size_of_optional_header", "characteristics_hex", "file_header_hashes", "optional_header",
-	"sections", NULL};
+        "time_date_stamp", "pointer_to_symbol_table_hex", "number_of_symbols",
+        "size_of_optional_header", "characteristics_hex", "file_header_hashes", "optional_header",
+        "sections", NULL};
 static const struct prop_rule pe_props[] = {
-	PR("pe_type", K_STR, F_REQ, NULL),
-	PR("imphash", K_STR, 0, NULL),
-	PR("machine_hex", K_HEX, 0, NULL),
-	MIN0("number_of_sections", K_INT),
-	PR("time_date_stamp", K_TS_SEC, 0, NULL),
-	PR("pointer_to_symbol_table_hex", K_HEX, 0, NULL),
-	MIN0("number_of_symbols", K_INT),
-	MIN0("size_of_optional_header", K_INT),
-	PR("characteristics_hex", K_HEX, 0, NULL),
-	PR("file_header_hashes", K_HASHES, 0, NULL),
-	PR("optional_header", K_OBJ, 0, &pe_optional_header_rule),
-	PR("sections", K_OBJS, 0, &pe_section_rule),
+        PR("pe_type", K_STR, F_REQ, NULL),
+        PR("imphash", K_STR, 0, NULL),
+        PR("machine_hex", K_HEX, 0, NULL),
+        MIN0("number_of_sections", K_INT),
+        PR("time_date_stamp", K_TS_SEC, 0, NULL),
+        PR("pointer_to_symbol_table_hex", K_HEX, 0, NULL),
+        MIN0("number_of_symbols", K_INT),
+        MIN0("size_of_optional_header", K_INT),
+        PR("characteristics_hex", K_HEX, 0, NULL),
+        PR("file_header_hashes", K_HASHES, 0, NULL),
+        PR("optional_header", K_OBJ, 0, &pe_optional_header_rule),
+        PR("sections", K_OBJS, 0, &pe_section_rule),
 };
-static const struct obj_rule pe_rule = {"windows-pebinary-ext", pe_props, NPROPS(pe_props),
-	pe_any, O_TOPLEVEL | O_NONEMPTY, NULL};
+static const struct obj_rule pe_rule = {
+        "windows-pebinary-ext", pe_props, NPROPS(pe_props), pe_any, O_TOPLEVEL | O_NONEMPTY, NULL};
 
 static const struct ext_rule file_exts[] = {{"ntfs-ext", &ntfs_rule},
-	{"raster-image-ext", &raster_rule}, {"pdf-ext", &pdf_rule}, {"archive-ext", &archive_rule},
-	{"windows-pebinary-ext", &pe_rule}, {NULL, NULL}};
+        {"raster-image-ext", &raster_rule}, {"pdf-ext", &pdf_rule}, {"archive-ext", &archive_rule},
+        {"windows-pebinary-ext", &pe_rule}, {NULL, NULL}};
 
 static const char *const file_any[] = {"hashes", "name", NULL};
 static const struct prop_rule file_props[] = {
-	PR("hashes", K_HASHES, 0, NULL),
-	MIN0("size", K_INT),
-	PR("name", K_STR, 0, NULL),
-	PR("name_enc", K_FUNC, 0, &fn_enc_name),
-	PR("magic_number_hex", K_HEX, 0, NULL),
-	PR("mime_type", K_STR, 0, NULL),
-	PR("ctime", K_TS, 0, NULL),
-	PR("mtime", K_TS, 0, NULL),
-	PR("atime", K_TS, 0, NULL),
-	PR("parent_directory_ref", K_REF, 0, &rr_directory),
-	PR("contains_refs", K_REFS, 0, &rr_any_sco),
-	PR("content_ref", K_REF, 0, &rr_artifact),
+        PR("hashes", K_HASHES, 0, NULL),
+        MIN0("size", K_INT),
+        PR("name", K_STR, 0, NULL),
+        PR("name_enc", K_FUNC, 0, &fn_enc_name),
+        PR("magic_number_hex", K_HEX, 0, NULL),
+        PR("mime_type", K_STR, 0, NULL),
+        PR("ctime", K_TS, 0, NULL),
+        PR("mtime", K_TS, 0, NULL),
+        PR("atime", K_TS, 0, NULL),
+        PR("parent_directory_ref", K_REF, 0, &rr_directory),
+        PR("contains_refs", K_REFS, 0, &rr_any_sco),
+        PR("content_ref", K_REF, 0, &rr_artifact),
 };
 OBJ_RULE(file_rule, "file objects", file_props, file_any, NULL);
 
@@ -2671,9 +2705,10 @@ static pi_status check_ipv4(struct ctx *c, const cJSON *v)
 	if (need_string(c, v))
 		return PI_ERR_INVALID;
 	if (!ipv4_valid(v->valuestring))
-		return fail(c, "'%.60s' is not an IPv4 address or CIDR block like 198.51.100.3 or "
-			       "198.51.100.0/24",
-			v->valuestring);
+		return fail(c,
+		        "'%.60s' is not an IPv4 address or CIDR block like 198.51.100.3 or "
+		        "198.51.100.0/24",
+		        v->valuestring);
 	return PI_OK;
 }
 static const struct fn_rule fn_ipv4 = {check_ipv4};
@@ -2683,24 +2718,25 @@ static pi_status check_ipv6(struct ctx *c, const cJSON *v)
 	if (need_string(c, v))
 		return PI_ERR_INVALID;
 	if (!ipv6_valid(v->valuestring))
-		return fail(c, "'%.60s' is not an IPv6 address or CIDR block like 2001:db8::1 or "
-			       "2001:db8::/32 (hex groups only)",
-			v->valuestring);
+		return fail(c,
+		        "'%.60s' is not an IPv6 address or CIDR block like 2001:db8::1 or "
+		        "2001:db8::/32 (hex groups only)",
+		        v->valuestring);
 	return PI_OK;
 }
 static const struct fn_rule fn_ipv6 = {check_ipv6};
 
 static const struct prop_rule ipv4_props[] = {
-	PR("value", K_FUNC, F_REQ, &fn_ipv4),
-	PR("resolves_to_refs", K_REFS, 0, &rr_mac),
-	PR("belongs_to_refs", K_REFS, 0, &rr_as),
+        PR("value", K_FUNC, F_REQ, &fn_ipv4),
+        PR("resolves_to_refs", K_REFS, 0, &rr_mac),
+        PR("belongs_to_refs", K_REFS, 0, &rr_as),
 };
 OBJ_RULE(ipv4_rule, "ipv4-addr objects", ipv4_props, NULL, NULL);
 
 static const struct prop_rule ipv6_props[] = {
-	PR("value", K_FUNC, F_REQ, &fn_ipv6),
-	PR("resolves_to_refs", K_REFS, 0, &rr_mac),
-	PR("belongs_to_refs", K_REFS, 0, &rr_as),
+        PR("value", K_FUNC, F_REQ, &fn_ipv6),
+        PR("resolves_to_refs", K_REFS, 0, &rr_mac),
+        PR("belongs_to_refs", K_REFS, 0, &rr_as),
 };
 OBJ_RULE(ipv6_rule, "ipv6-addr objects", ipv6_props, NULL, NULL);
 
@@ -2709,77 +2745,78 @@ static pi_status check_mac(struct ctx *c, const cJSON *v)
 	if (need_string(c, v))
 		return PI_ERR_INVALID;
 	if (!mac_valid(v->valuestring))
-		return fail(c, "'%.60s' is not a MAC address: expected six lower-case hex pairs "
-			       "joined by ':', like 00:00:5e:00:53:01",
-			v->valuestring);
+		return fail(c,
+		        "'%.60s' is not a MAC address: expected six lower-case hex pairs "
+		        "joined by ':', like 00:00:5e:00:53:01",
+		        v->valuestring);
 	return PI_OK;
 }
 static const struct fn_rule fn_mac = {check_mac};
 
 static const struct prop_rule mac_props[] = {
-	PR("value", K_FUNC, F_REQ, &fn_mac),
+        PR("value", K_FUNC, F_REQ, &fn_mac),
 };
 OBJ_RULE(mac_rule, "mac-addr objects", mac_props, NULL, NULL);
 
 static const struct prop_rule mutex_props[] = {
-	PR("name", K_STR, F_REQ, NULL),
+        PR("name", K_STR, F_REQ, NULL),
 };
 OBJ_RULE(mutex_rule, "mutex objects", mutex_props, NULL, NULL);
 
 /* network-traffic extensions */
 static const struct dict_rule header_list_dict = {DK_GENERIC, DV_STRLIST};
 static const struct prop_rule http_request_props[] = {
-	PR("request_method", K_STR, F_REQ, NULL),
-	PR("request_value", K_STR, F_REQ, NULL),
-	PR("request_version", K_STR, 0, NULL),
-	PR("request_header", K_DICT, 0, &header_list_dict),
-	PR("message_body_length", K_INT, 0, NULL),
-	PR("message_body_data_ref", K_REF, 0, &rr_artifact),
+        PR("request_method", K_STR, F_REQ, NULL),
+        PR("request_value", K_STR, F_REQ, NULL),
+        PR("request_version", K_STR, 0, NULL),
+        PR("request_header", K_DICT, 0, &header_list_dict),
+        PR("message_body_length", K_INT, 0, NULL),
+        PR("message_body_data_ref", K_REF, 0, &rr_artifact),
 };
 static const struct obj_rule http_request_rule = {"http-request-ext", http_request_props,
-	NPROPS(http_request_props), NULL, O_TOPLEVEL | O_NONEMPTY, NULL};
+        NPROPS(http_request_props), NULL, O_TOPLEVEL | O_NONEMPTY, NULL};
 
 static const struct prop_rule icmp_props[] = {
-	PR("icmp_type_hex", K_HEX, F_REQ, NULL),
-	PR("icmp_code_hex", K_HEX, F_REQ, NULL),
+        PR("icmp_type_hex", K_HEX, F_REQ, NULL),
+        PR("icmp_code_hex", K_HEX, F_REQ, NULL),
 };
-static const struct obj_rule icmp_rule = {"icmp-ext", icmp_props, NPROPS(icmp_props), NULL,
-	O_TOPLEVEL | O_NONEMPTY, NULL};
+static const struct obj_rule icmp_rule = {
+        "icmp-ext", icmp_props, NPROPS(icmp_props), NULL, O_TOPLEVEL | O_NONEMPTY, NULL};
 
-static const char *const address_families[] = {"AF_UNSPEC", "AF_INET", "AF_IPX",
-	"AF_APPLETALK", "AF_NETBIOS", "AF_INET6", "AF_IRDA", "AF_BTH", NULL};
-static const char *const socket_types[] = {"SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW",
-	"SOCK_RDM", "SOCK_SEQPACKET", NULL};
+static const char *const address_families[] = {"AF_UNSPEC", "AF_INET", "AF_IPX", "AF_APPLETALK",
+        "AF_NETBIOS", "AF_INET6", "AF_IRDA", "AF_BTH", NULL};
+static const char *const socket_types[] = {
+        "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET", NULL};
 static const struct dict_rule sockopt_dict = {DK_SOCKOPT, DV_INT};
 static const struct prop_rule socket_props[] = {
-	PR("address_family", K_ENUM, F_REQ, address_families),
-	PR("is_blocking", K_BOOL, 0, NULL),
-	PR("is_listening", K_BOOL, 0, NULL),
-	PR("options", K_DICT, 0, &sockopt_dict),
-	PR("socket_type", K_ENUM, 0, socket_types),
-	MIN0("socket_descriptor", K_INT),
-	PR("socket_handle", K_INT, 0, NULL),
+        PR("address_family", K_ENUM, F_REQ, address_families),
+        PR("is_blocking", K_BOOL, 0, NULL),
+        PR("is_listening", K_BOOL, 0, NULL),
+        PR("options", K_DICT, 0, &sockopt_dict),
+        PR("socket_type", K_ENUM, 0, socket_types),
+        MIN0("socket_descriptor", K_INT),
+        PR("socket_handle", K_INT, 0, NULL),
 };
-static const struct obj_rule socket_rule = {"socket-ext", socket_props, NPROPS(socket_props),
-	NULL, O_TOPLEVEL | O_NONEMPTY, NULL};
+static const struct obj_rule socket_rule = {
+        "socket-ext", socket_props, NPROPS(socket_props), NULL, O_TOPLEVEL | O_NONEMPTY, NULL};
 
 static const char *const tcp_any[] = {"src_flags_hex", "dst_flags_hex", NULL};
 static const struct prop_rule tcp_props[] = {
-	PR("src_flags_hex", K_HEX, 0, NULL),
-	PR("dst_flags_hex", K_HEX, 0, NULL),
+        PR("src_flags_hex", K_HEX, 0, NULL),
+        PR("dst_flags_hex", K_HEX, 0, NULL),
 };
-static const struct obj_rule tcp_rule = {"tcp-ext", tcp_props, NPROPS(tcp_props), tcp_any,
-	O_TOPLEVEL | O_NONEMPTY, NULL};
+static const struct obj_rule tcp_rule = {
+        "tcp-ext", tcp_props, NPROPS(tcp_props), tcp_any, O_TOPLEVEL | O_NONEMPTY, NULL};
 
 static const struct ext_rule network_traffic_exts[] = {{"http-request-ext", &http_request_rule},
-	{"icmp-ext", &icmp_rule}, {"socket-ext", &socket_rule}, {"tcp-ext", &tcp_rule},
-	{NULL, NULL}};
+        {"icmp-ext", &icmp_rule}, {"socket-ext", &socket_rule}, {"tcp-ext", &tcp_rule},
+        {NULL, NULL}};
 
 static pi_status post_network_traffic(struct ctx *c, const cJSON *obj)
 {
 	if (!get(obj, "src_ref") && !get(obj, "dst_ref"))
 		return fail_at(c, "src_ref",
-			"a network-traffic object must have at least one of: src_ref, dst_ref");
+		        "a network-traffic object must have at least one of: src_ref, dst_ref");
 	if (cJSON_IsTrue(get(obj, "is_active")) && get(obj, "end"))
 		return fail_at(c, "end", "must not be present when is_active is true");
 	return check_order(c, obj, "start", "end", 0);
@@ -2787,26 +2824,26 @@ static pi_status post_network_traffic(struct ctx *c, const cJSON *obj)
 
 static const struct dict_rule ipfix_dict = {DK_GENERIC, DV_STRING_OR_INT};
 static const struct prop_rule network_traffic_props[] = {
-	PR("start", K_TS, 0, NULL),
-	PR("end", K_TS, 0, NULL),
-	PR("is_active", K_BOOL, 0, NULL),
-	PR("src_ref", K_REF, 0, &rr_endpoint),
-	PR("dst_ref", K_REF, 0, &rr_endpoint),
-	RANGE("src_port", K_INT, 0, 0, 65535),
-	RANGE("dst_port", K_INT, 0, 0, 65535),
-	PR("protocols", K_STRS, F_REQ, NULL),
-	MIN0("src_byte_count", K_INT),
-	MIN0("dst_byte_count", K_INT),
-	MIN0("src_packets", K_INT),
-	MIN0("dst_packets", K_INT),
-	PR("ipfix", K_DICT, 0, &ipfix_dict),
-	PR("src_payload_ref", K_REF, 0, &rr_artifact),
-	PR("dst_payload_ref", K_REF, 0, &rr_artifact),
-	PR("encapsulates_refs", K_REFS, 0, &rr_network_traffic),
-	PR("encapsulated_by_ref", K_REF, 0, &rr_network_traffic),
+        PR("start", K_TS, 0, NULL),
+        PR("end", K_TS, 0, NULL),
+        PR("is_active", K_BOOL, 0, NULL),
+        PR("src_ref", K_REF, 0, &rr_endpoint),
+        PR("dst_ref", K_REF, 0, &rr_endpoint),
+        RANGE("src_port", K_INT, 0, 0, 65535),
+        RANGE("dst_port", K_INT, 0, 0, 65535),
+        PR("protocols", K_STRS, F_REQ, NULL),
+        MIN0("src_byte_count", K_INT),
+        MIN0("dst_byte_count", K_INT),
+        MIN0("src_packets", K_INT),
+        MIN0("dst_packets", K_INT),
+        PR("ipfix", K_DICT, 0, &ipfix_dict),
+        PR("src_payload_ref", K_REF, 0, &rr_artifact),
+        PR("dst_payload_ref", K_REF, 0, &rr_artifact),
+        PR("encapsulates_refs", K_REFS, 0, &rr_network_traffic),
+        PR("encapsulated_by_ref", K_REF, 0, &rr_network_traffic),
 };
 OBJ_RULE(network_traffic_rule, "network-traffic objects", network_traffic_props, NULL,
-	post_network_traffic);
+        post_network_traffic);
 
 /* process extensions */
 static pi_status check_startup_info(struct ctx *c, const cJSON *v)
@@ -2841,64 +2878,60 @@ static const struct fn_rule fn_startup_info = {check_startup_info};
 
 static const char *const integrity_levels[] = {"low", "medium", "high", "system", NULL};
 static const char *const windows_process_any[] = {"aslr_enabled", "dep_enabled", "priority",
-	"owner_sid", "window_title", "startup_info", NULL};
+        "owner_sid", "window_title", "startup_info", NULL};
 static const struct prop_rule windows_process_props[] = {
-	PR("aslr_enabled", K_BOOL, 0, NULL),
-	PR("dep_enabled", K_BOOL, 0, NULL),
-	PR("priority", K_STR, 0, NULL),
-	PR("owner_sid", K_STR, 0, NULL),
-	PR("window_title", K_STR, 0, NULL),
-	PR("startup_info", K_FUNC, 0, &fn_startup_info),
-	PR("integrity_level", K_ENUM, 0, integrity_levels),
+        PR("aslr_enabled", K_BOOL, 0, NULL),
+        PR("dep_enabled", K_BOOL, 0, NULL),
+        PR("priority", K_STR, 0, NULL),
+        PR("owner_sid", K_STR, 0, NULL),
+        PR("window_title", K_STR, 0, NULL),
+        PR("startup_info", K_FUNC, 0, &fn_startup_info),
+        PR("integrity_level", K_ENUM, 0, integrity_levels),
 };
-static const struct obj_rule windows_process_rule = {"windows-process-ext",
-	windows_process_props, NPROPS(windows_process_props), windows_process_any,
-	O_TOPLEVEL | O_NONEMPTY, NULL};
+static const struct obj_rule windows_process_rule = {"windows-process-ext", windows_process_props,
+        NPROPS(windows_process_props), windows_process_any, O_TOPLEVEL | O_NONEMPTY, NULL};
 
 static const char *const start_types[] = {"SERVICE_AUTO_START", "SERVICE_BOOT_START",
-	"SERVICE_DEMAND_START", "SERVICE_DISABLED", "SERVICE_SYSTEM_ALERT", NULL};
-static const char *const service_types[] = {"SERVICE_KERNEL_DRIVER",
-	"SERVICE_FILE_SYSTEM_DRIVER", "SERVICE_WIN32_OWN_PROCESS", "SERVICE_WIN32_SHARE_PROCESS",
-	NULL};
-static const char *const service_statuses[] = {"SERVICE_CONTINUE_PENDING",
-	"SERVICE_PAUSE_PENDING", "SERVICE_PAUSED", "SERVICE_RUNNING", "SERVICE_START_PENDING",
-	"SERVICE_STOP_PENDING", "SERVICE_STOPPED", NULL};
-static const char *const windows_service_any[] = {"service_name", "descriptions",
-	"display_name", "group_name", "start_type", "service_dll_refs", "service_type",
-	"service_status", NULL};
+        "SERVICE_DEMAND_START", "SERVICE_DISABLED", "SERVICE_SYSTEM_ALERT", NULL};
+static const char *const service_types[] = {"SERVICE_KERNEL_DRIVER", "SERVICE_FILE_SYSTEM_DRIVER",
+        "SERVICE_WIN32_OWN_PROCESS", "SERVICE_WIN32_SHARE_PROCESS", NULL};
+static const char *const service_statuses[] = {"SERVICE_CONTINUE_PENDING", "SERVICE_PAUSE_PENDING",
+        "SERVICE_PAUSED", "SERVICE_RUNNING", "SERVICE_START_PENDING", "SERVICE_STOP_PENDING",
+        "SERVICE_STOPPED", NULL};
+static const char *const windows_service_any[] = {"service_name", "descriptions", "display_name",
+        "group_name", "start_type", "service_dll_refs", "service_type", "service_status", NULL};
 static const struct prop_rule windows_service_props[] = {
-	PR("service_name", K_STR, 0, NULL),
-	PR("descriptions", K_STRS, 0, NULL),
-	PR("display_name", K_STR, 0, NULL),
-	PR("group_name", K_STR, 0, NULL),
-	PR("start_type", K_ENUM, 0, start_types),
-	PR("service_dll_refs", K_REFS, 0, &rr_file),
-	PR("service_type", K_ENUM, 0, service_types),
-	PR("service_status", K_ENUM, 0, service_statuses),
+        PR("service_name", K_STR, 0, NULL),
+        PR("descriptions", K_STRS, 0, NULL),
+        PR("display_name", K_STR, 0, NULL),
+        PR("group_name", K_STR, 0, NULL),
+        PR("start_type", K_ENUM, 0, start_types),
+        PR("service_dll_refs", K_REFS, 0, &rr_file),
+        PR("service_type", K_ENUM, 0, service_types),
+        PR("service_status", K_ENUM, 0, service_statuses),
 };
-static const struct obj_rule windows_service_rule = {"windows-service-ext",
-	windows_service_props, NPROPS(windows_service_props), windows_service_any,
-	O_TOPLEVEL | O_NONEMPTY, NULL};
+static const struct obj_rule windows_service_rule = {"windows-service-ext", windows_service_props,
+        NPROPS(windows_service_props), windows_service_any, O_TOPLEVEL | O_NONEMPTY, NULL};
 
 static const struct ext_rule process_exts[] = {{"windows-process-ext", &windows_process_rule},
-	{"windows-service-ext", &windows_service_rule}, {NULL, NULL}};
+        {"windows-service-ext", &windows_service_rule}, {NULL, NULL}};
 
 static const struct dict_rule any_value_dict = {DK_GENERIC, DV_ANY};
 static const char *const process_any[] = {"extensions", "is_hidden", "pid", "name", "created",
-	"cwd", "arguments", "command_line", "environment_variables", "opened_connection_refs",
-	"creator_user_ref", "image_ref", "parent_ref", "child_refs", NULL};
+        "cwd", "arguments", "command_line", "environment_variables", "opened_connection_refs",
+        "creator_user_ref", "image_ref", "parent_ref", "child_refs", NULL};
 static const struct prop_rule process_props[] = {
-	PR("is_hidden", K_BOOL, 0, NULL),
-	PR("pid", K_INT, 0, NULL),
-	PR("created_time", K_TS, 0, NULL),
-	PR("cwd", K_STR, 0, NULL),
-	PR("command_line", K_STR, 0, NULL),
-	PR("environment_variables", K_DICT, 0, &any_value_dict),
-	PR("opened_connection_refs", K_REFS, 0, &rr_network_traffic),
-	PR("creator_user_ref", K_REF, 0, &rr_user_account),
-	PR("image_ref", K_REF, 0, &rr_file),
-	PR("parent_ref", K_REF, 0, &rr_process),
-	PR("child_refs", K_REFS, 0, &rr_process),
+        PR("is_hidden", K_BOOL, 0, NULL),
+        PR("pid", K_INT, 0, NULL),
+        PR("created_time", K_TS, 0, NULL),
+        PR("cwd", K_STR, 0, NULL),
+        PR("command_line", K_STR, 0, NULL),
+        PR("environment_variables", K_DICT, 0, &any_value_dict),
+        PR("opened_connection_refs", K_REFS, 0, &rr_network_traffic),
+        PR("creator_user_ref", K_REF, 0, &rr_user_account),
+        PR("image_ref", K_REF, 0, &rr_file),
+        PR("parent_ref", K_REF, 0, &rr_process),
+        PR("child_refs", K_REFS, 0, &rr_process),
 };
 OBJ_RULE(process_rule, "process objects", process_props, process_any, NULL);
 
@@ -2907,9 +2940,10 @@ static pi_status check_cpe(struct ctx *c, const cJSON *v)
 	if (need_string(c, v))
 		return PI_ERR_INVALID;
 	if (!cpe_valid(v->valuestring))
-		return fail(c, "'%.120s' is not a CPE 2.3 formatted string like "
-			       "cpe:2.3:a:vendor:product:1.0:*:*:*:*:*:*:*",
-			v->valuestring);
+		return fail(c,
+		        "'%.120s' is not a CPE 2.3 formatted string like "
+		        "cpe:2.3:a:vendor:product:1.0:*:*:*:*:*:*:*",
+		        v->valuestring);
 	return PI_OK;
 }
 static const struct fn_rule fn_cpe = {check_cpe};
@@ -2919,7 +2953,8 @@ static pi_status check_software_language(struct ctx *c, const cJSON *v)
 	if (need_string(c, v))
 		return PI_ERR_INVALID;
 	if (!software_language_valid(v->valuestring))
-		return fail(c, "'%.60s' is not a language code like 'en' or 'en-US'", v->valuestring);
+		return fail(
+		        c, "'%.60s' is not a language code like 'en' or 'en-US'", v->valuestring);
 	return PI_OK;
 }
 static const struct fn_rule fn_software_language = {check_software_language};
@@ -2933,12 +2968,12 @@ static pi_status check_software_languages(struct ctx *c, const cJSON *v)
 static const struct fn_rule fn_software_languages = {check_software_languages};
 
 static const struct prop_rule software_props[] = {
-	PR("name", K_STR, F_REQ, NULL),
-	PR("cpe", K_FUNC, 0, &fn_cpe),
-	PR("swid", K_STR, 0, NULL),
-	PR("languages", K_FUNC, 0, &fn_software_languages),
-	PR("vendor", K_STR, 0, NULL),
-	PR("version", K_STR, 0, NULL),
+        PR("name", K_STR, F_REQ, NULL),
+        PR("cpe", K_FUNC, 0, &fn_cpe),
+        PR("swid", K_STR, 0, NULL),
+        PR("languages", K_FUNC, 0, &fn_software_languages),
+        PR("vendor", K_STR, 0, NULL),
+        PR("version", K_STR, 0, NULL),
 };
 OBJ_RULE(software_rule, "software objects", software_props, NULL, NULL);
 
@@ -2951,41 +2986,41 @@ static pi_status check_url_value(struct ctx *c, const cJSON *v)
 static const struct fn_rule fn_url_value = {check_url_value};
 
 static const struct prop_rule url_props[] = {
-	PR("value", K_FUNC, F_REQ, &fn_url_value),
+        PR("value", K_FUNC, F_REQ, &fn_url_value),
 };
 OBJ_RULE(url_rule, "url objects", url_props, NULL, NULL);
 
 static const char *const unix_any[] = {"gid", "groups", "home_dir", "shell", NULL};
 static const struct prop_rule unix_account_props[] = {
-	PR("gid", K_NUM, 0, NULL),
-	PR("groups", K_STRS, 0, NULL),
-	PR("home_dir", K_STR, 0, NULL),
-	PR("shell", K_STR, 0, NULL),
+        PR("gid", K_NUM, 0, NULL),
+        PR("groups", K_STRS, 0, NULL),
+        PR("home_dir", K_STR, 0, NULL),
+        PR("shell", K_STR, 0, NULL),
 };
 static const struct obj_rule unix_account_rule = {"unix-account-ext", unix_account_props,
-	NPROPS(unix_account_props), unix_any, O_TOPLEVEL | O_NONEMPTY, NULL};
-static const struct ext_rule user_account_exts[] = {{"unix-account-ext", &unix_account_rule},
-	{NULL, NULL}};
+        NPROPS(unix_account_props), unix_any, O_TOPLEVEL | O_NONEMPTY, NULL};
+static const struct ext_rule user_account_exts[] = {
+        {"unix-account-ext", &unix_account_rule}, {NULL, NULL}};
 
 static const char *const user_account_any[] = {"extensions", "user_id", "credential",
-	"account_login", "account_type", "display_name", "is_service_account", "is_privileged",
-	"can_escalate_privs", "is_disabled", "account_created", "account_expires",
-	"credential_last_changed", "account_first_login", "account_last_login", NULL};
+        "account_login", "account_type", "display_name", "is_service_account", "is_privileged",
+        "can_escalate_privs", "is_disabled", "account_created", "account_expires",
+        "credential_last_changed", "account_first_login", "account_last_login", NULL};
 static const struct prop_rule user_account_props[] = {
-	PR("user_id", K_STR, 0, NULL),
-	PR("credential", K_STR, 0, NULL),
-	PR("account_login", K_STR, 0, NULL),
-	PR("account_type", K_STR, 0, NULL),
-	PR("display_name", K_STR, 0, NULL),
-	PR("is_service_account", K_BOOL, 0, NULL),
-	PR("is_privileged", K_BOOL, 0, NULL),
-	PR("can_escalate_privs", K_BOOL, 0, NULL),
-	PR("is_disabled", K_BOOL, 0, NULL),
-	PR("account_created", K_TS, 0, NULL),
-	PR("account_expires", K_TS, 0, NULL),
-	PR("credential_last_changed", K_TS, 0, NULL),
-	PR("account_first_login", K_TS, 0, NULL),
-	PR("account_last_login", K_TS, 0, NULL),
+        PR("user_id", K_STR, 0, NULL),
+        PR("credential", K_STR, 0, NULL),
+        PR("account_login", K_STR, 0, NULL),
+        PR("account_type", K_STR, 0, NULL),
+        PR("display_name", K_STR, 0, NULL),
+        PR("is_service_account", K_BOOL, 0, NULL),
+        PR("is_privileged", K_BOOL, 0, NULL),
+        PR("can_escalate_privs", K_BOOL, 0, NULL),
+        PR("is_disabled", K_BOOL, 0, NULL),
+        PR("account_created", K_TS, 0, NULL),
+        PR("account_expires", K_TS, 0, NULL),
+        PR("credential_last_changed", K_TS, 0, NULL),
+        PR("account_first_login", K_TS, 0, NULL),
+        PR("account_last_login", K_TS, 0, NULL),
 };
 OBJ_RULE(user_account_rule, "user-account objects", user_account_props, user_account_any, NULL);
 
@@ -2994,8 +3029,8 @@ OBJ_RULE(user_account_rule, "user-account objects", user_account_props, user_acc
  * spec wants the hive spelled out. */
 static pi_status check_registry_key(struct ctx *c, const cJSON *v)
 {
-	static const char *const abbrev[] = {"HKCC", "HKCR", "HKCU", "HKU", "hklm", "hkcc", "hkcr",
-		"hkcu", "hku", NULL};
+	static const char *const abbrev[] = {
+	        "HKCC", "HKCR", "HKCU", "HKU", "hklm", "hkcc", "hkcr", "hkcu", "hku", NULL};
 	const char *s;
 
 	if (need_string(c, v))
@@ -3005,82 +3040,83 @@ static pi_status check_registry_key(struct ctx *c, const cJSON *v)
 		return fail(c, "'%.100s' abbreviates the hive: write HKEY_LOCAL_MACHINE", s);
 	for (const char *const *a = abbrev; *a; a++)
 		if (strstr(s, *a))
-			return fail(c, "'%.100s' holds the hive abbreviation '%s': write the hive "
-				       "name in full (HKEY_...)",
-				s, *a);
+			return fail(c,
+			        "'%.100s' holds the hive abbreviation '%s': write the hive "
+			        "name in full (HKEY_...)",
+			        s, *a);
 	return PI_OK;
 }
 static const struct fn_rule fn_registry_key = {check_registry_key};
 
 static const char *const registry_data_types[] = {"REG_NONE", "REG_SZ", "REG_EXPAND_SZ",
-	"REG_BINARY", "REG_DWORD", "REG_DWORD_BIG_ENDIAN", "REG_DWORD_LITTLE_ENDIAN", "REG_LINK",
-	"REG_MULTI_SZ", "REG_RESOURCE_LIST", "REG_FULL_RESOURCE_DESCRIPTION",
-	"REG_RESOURCE_REQUIREMENTS_LIST", "REG_QWORD", "REG_INVALID_TYPE", NULL};
+        "REG_BINARY", "REG_DWORD", "REG_DWORD_BIG_ENDIAN", "REG_DWORD_LITTLE_ENDIAN", "REG_LINK",
+        "REG_MULTI_SZ", "REG_RESOURCE_LIST", "REG_FULL_RESOURCE_DESCRIPTION",
+        "REG_RESOURCE_REQUIREMENTS_LIST", "REG_QWORD", "REG_INVALID_TYPE", NULL};
 static const char *const registry_value_any[] = {"name", "data", "data_type", NULL};
 static const struct prop_rule registry_value_props[] = {
-	PR("name", K_STR, 0, NULL),
-	PR("data", K_STR, 0, NULL),
-	PR("data_type", K_ENUM, 0, registry_data_types),
+        PR("name", K_STR, 0, NULL),
+        PR("data", K_STR, 0, NULL),
+        PR("data_type", K_ENUM, 0, registry_data_types),
 };
-static const struct obj_rule registry_value_rule = {"windows registry values",
-	registry_value_props, NPROPS(registry_value_props), registry_value_any, 0, NULL};
+static const struct obj_rule registry_value_rule = {"windows registry values", registry_value_props,
+        NPROPS(registry_value_props), registry_value_any, 0, NULL};
 
-static const char *const registry_any[] = {"key", "values", "modified", "creator_user_ref",
-	"number_of_subkeys", NULL};
+static const char *const registry_any[] = {
+        "key", "values", "modified", "creator_user_ref", "number_of_subkeys", NULL};
 static const struct prop_rule registry_props[] = {
-	PR("key", K_FUNC, 0, &fn_registry_key),
-	PR("values", K_OBJS, 0, &registry_value_rule),
-	PR("modified_time", K_TS, 0, NULL),
-	PR("creator_user_ref", K_REF, 0, &rr_user_account),
-	MIN0("number_of_subkeys", K_INT),
+        PR("key", K_FUNC, 0, &fn_registry_key),
+        PR("values", K_OBJS, 0, &registry_value_rule),
+        PR("modified_time", K_TS, 0, NULL),
+        PR("creator_user_ref", K_REF, 0, &rr_user_account),
+        MIN0("number_of_subkeys", K_INT),
 };
 OBJ_RULE(registry_rule, "windows-registry-key objects", registry_props, registry_any, NULL);
 
 static const char *const x509_ext_any[] = {"basic_constraints", "name_constraints",
-	"policy_constraints", "key_usage", "extended_key_usage", "subject_key_identifier",
-	"authority_key_identifier", "subject_alternative_name", "issuer_alternative_name",
-	"subject_directory_attributes", "crl_distribution_points", "inhibit_any_policy",
-	"private_key_usage_period_not_before", "private_key_usage_period_not_after",
-	"certificate_policies", "policy_mappings", NULL};
+        "policy_constraints", "key_usage", "extended_key_usage", "subject_key_identifier",
+        "authority_key_identifier", "subject_alternative_name", "issuer_alternative_name",
+        "subject_directory_attributes", "crl_distribution_points", "inhibit_any_policy",
+        "private_key_usage_period_not_before", "private_key_usage_period_not_after",
+        "certificate_policies", "policy_mappings", NULL};
 static const struct prop_rule x509_ext_props[] = {
-	PR("basic_constraints", K_STR, 0, NULL),
-	PR("name_constraints", K_STR, 0, NULL),
-	PR("policy_constraints", K_STR, 0, NULL),
-	PR("key_usage", K_STR, 0, NULL),
-	PR("extended_key_usage", K_STR, 0, NULL),
-	PR("subject_key_identifier", K_STR, 0, NULL),
-	PR("authority_key_identifier", K_STR, 0, NULL),
-	PR("subject_alternative_name", K_STR, 0, NULL),
-	PR("issuer_alternative_name", K_STR, 0, NULL),
-	PR("subject_directory_attributes", K_STR, 0, NULL),
-	PR("crl_distribution_points", K_STR, 0, NULL),
-	PR("inhibit_any_policy", K_STR, 0, NULL),
-	PR("private_key_usage_period_not_before", K_TS, 0, NULL),
-	PR("private_key_usage_period_not_after", K_TS, 0, NULL),
-	PR("certificate_policies", K_STR, 0, NULL),
-	PR("policy_mappings", K_STR, 0, NULL),
+        PR("basic_constraints", K_STR, 0, NULL),
+        PR("name_constraints", K_STR, 0, NULL),
+        PR("policy_constraints", K_STR, 0, NULL),
+        PR("key_usage", K_STR, 0, NULL),
+        PR("extended_key_usage", K_STR, 0, NULL),
+        PR("subject_key_identifier", K_STR, 0, NULL),
+        PR("authority_key_identifier", K_STR, 0, NULL),
+        PR("subject_alternative_name", K_STR, 0, NULL),
+        PR("issuer_alternative_name", K_STR, 0, NULL),
+        PR("subject_directory_attributes", K_STR, 0, NULL),
+        PR("crl_distribution_points", K_STR, 0, NULL),
+        PR("inhibit_any_policy", K_STR, 0, NULL),
+        PR("private_key_usage_period_not_before", K_TS, 0, NULL),
+        PR("private_key_usage_period_not_after", K_TS, 0, NULL),
+        PR("certificate_policies", K_STR, 0, NULL),
+        PR("policy_mappings", K_STR, 0, NULL),
 };
-static const struct obj_rule x509_ext_rule = {"x509_v3_extensions", x509_ext_props,
-	NPROPS(x509_ext_props), x509_ext_any, 0, NULL};
+static const struct obj_rule x509_ext_rule = {
+        "x509_v3_extensions", x509_ext_props, NPROPS(x509_ext_props), x509_ext_any, 0, NULL};
 
 static const char *const x509_any[] = {"is_self_signed", "hashes", "version", "serial_number",
-	"signature_algorithm", "issuer", "validity_not_before", "validity_not_after", "subject",
-	"subject_public_key_algorithm", "subject_public_key_modulus",
-	"subject_public_key_exponent", "x509_v3_extensions", NULL};
+        "signature_algorithm", "issuer", "validity_not_before", "validity_not_after", "subject",
+        "subject_public_key_algorithm", "subject_public_key_modulus", "subject_public_key_exponent",
+        "x509_v3_extensions", NULL};
 static const struct prop_rule x509_props[] = {
-	PR("is_self_signed", K_BOOL, 0, NULL),
-	PR("hashes", K_HASHES, 0, NULL),
-	PR("version", K_STR, 0, NULL),
-	PR("serial_number", K_STR, 0, NULL),
-	PR("signature_algorithm", K_STR, 0, NULL),
-	PR("issuer", K_STR, 0, NULL),
-	PR("validity_not_before", K_TS, 0, NULL),
-	PR("validity_not_after", K_TS, 0, NULL),
-	PR("subject", K_STR, 0, NULL),
-	PR("subject_public_key_algorithm", K_STR, 0, NULL),
-	PR("subject_public_key_modulus", K_STR, 0, NULL),
-	PR("subject_public_key_exponent", K_INT, 0, NULL),
-	PR("x509_v3_extensions", K_OBJ, 0, &x509_ext_rule),
+        PR("is_self_signed", K_BOOL, 0, NULL),
+        PR("hashes", K_HASHES, 0, NULL),
+        PR("version", K_STR, 0, NULL),
+        PR("serial_number", K_STR, 0, NULL),
+        PR("signature_algorithm", K_STR, 0, NULL),
+        PR("issuer", K_STR, 0, NULL),
+        PR("validity_not_before", K_TS, 0, NULL),
+        PR("validity_not_after", K_TS, 0, NULL),
+        PR("subject", K_STR, 0, NULL),
+        PR("subject_public_key_algorithm", K_STR, 0, NULL),
+        PR("subject_public_key_modulus", K_STR, 0, NULL),
+        PR("subject_public_key_exponent", K_INT, 0, NULL),
+        PR("x509_v3_extensions", K_OBJ, 0, &x509_ext_rule),
 };
 OBJ_RULE(x509_rule, "x509-certificate objects", x509_props, x509_any, NULL);
 
@@ -3089,48 +3125,48 @@ static const struct obj_rule custom_rule = {"custom objects", NULL, 0, NULL, O_T
 /* ---- the type table ------------------------------------------------------------------ */
 
 static const struct type_spec types[] = {
-	{"attack-pattern", C_SDO, &attack_pattern_rule, NULL},
-	{"campaign", C_SDO, &campaign_rule, NULL},
-	{"course-of-action", C_SDO, &course_of_action_rule, NULL},
-	{"grouping", C_SDO, &grouping_rule, NULL},
-	{"identity", C_SDO, &identity_rule, NULL},
-	{"incident", C_SDO, &incident_rule, NULL},
-	{"indicator", C_SDO, &indicator_rule, NULL},
-	{"infrastructure", C_SDO, &infrastructure_rule, NULL},
-	{"intrusion-set", C_SDO, &intrusion_set_rule, NULL},
-	{"location", C_SDO, &location_rule, NULL},
-	{"malware", C_SDO, &malware_rule, NULL},
-	{"malware-analysis", C_SDO, &malware_analysis_rule, NULL},
-	{"note", C_SDO, &note_rule, NULL},
-	{"observed-data", C_SDO, &observed_data_rule, NULL},
-	{"opinion", C_SDO, &opinion_rule, NULL},
-	{"report", C_SDO, &report_rule, NULL},
-	{"threat-actor", C_SDO, &threat_actor_rule, NULL},
-	{"tool", C_SDO, &tool_rule, NULL},
-	{"vulnerability", C_SDO, &vulnerability_rule, NULL},
-	{"relationship", C_SRO, &relationship_rule, NULL},
-	{"sighting", C_SRO, &sighting_rule, NULL},
-	{"marking-definition", C_MARKING, &marking_rule, NULL},
-	{"language-content", C_LANG, &language_content_rule, NULL},
-	{"extension-definition", C_EXTDEF, &extension_definition_rule, NULL},
-	{"artifact", C_SCO, &artifact_rule, NULL},
-	{"autonomous-system", C_SCO, &autonomous_system_rule, NULL},
-	{"directory", C_SCO, &directory_rule, NULL},
-	{"domain-name", C_SCO, &domain_name_rule, NULL},
-	{"email-addr", C_SCO, &email_addr_rule, NULL},
-	{"email-message", C_SCO, &email_message_rule, NULL},
-	{"file", C_SCO, &file_rule, file_exts},
-	{"ipv4-addr", C_SCO, &ipv4_rule, NULL},
-	{"ipv6-addr", C_SCO, &ipv6_rule, NULL},
-	{"mac-addr", C_SCO, &mac_rule, NULL},
-	{"mutex", C_SCO, &mutex_rule, NULL},
-	{"network-traffic", C_SCO, &network_traffic_rule, network_traffic_exts},
-	{"process", C_SCO, &process_rule, process_exts},
-	{"software", C_SCO, &software_rule, NULL},
-	{"url", C_SCO, &url_rule, NULL},
-	{"user-account", C_SCO, &user_account_rule, user_account_exts},
-	{"windows-registry-key", C_SCO, &registry_rule, NULL},
-	{"x509-certificate", C_SCO, &x509_rule, NULL},
+        {"attack-pattern", C_SDO, &attack_pattern_rule, NULL},
+        {"campaign", C_SDO, &campaign_rule, NULL},
+        {"course-of-action", C_SDO, &course_of_action_rule, NULL},
+        {"grouping", C_SDO, &grouping_rule, NULL},
+        {"identity", C_SDO, &identity_rule, NULL},
+        {"incident", C_SDO, &incident_rule, NULL},
+        {"indicator", C_SDO, &indicator_rule, NULL},
+        {"infrastructure", C_SDO, &infrastructure_rule, NULL},
+        {"intrusion-set", C_SDO, &intrusion_set_rule, NULL},
+        {"location", C_SDO, &location_rule, NULL},
+        {"malware", C_SDO, &malware_rule, NULL},
+        {"malware-analysis", C_SDO, &malware_analysis_rule, NULL},
+        {"note", C_SDO, &note_rule, NULL},
+        {"observed-data", C_SDO, &observed_data_rule, NULL},
+        {"opinion", C_SDO, &opinion_rule, NULL},
+        {"report", C_SDO, &report_rule, NULL},
+        {"threat-actor", C_SDO, &threat_actor_rule, NULL},
+        {"tool", C_SDO, &tool_rule, NULL},
+        {"vulnerability", C_SDO, &vulnerability_rule, NULL},
+        {"relationship", C_SRO, &relationship_rule, NULL},
+        {"sighting", C_SRO, &sighting_rule, NULL},
+        {"marking-definition", C_MARKING, &marking_rule, NULL},
+        {"language-content", C_LANG, &language_content_rule, NULL},
+        {"extension-definition", C_EXTDEF, &extension_definition_rule, NULL},
+        {"artifact", C_SCO, &artifact_rule, NULL},
+        {"autonomous-system", C_SCO, &autonomous_system_rule, NULL},
+        {"directory", C_SCO, &directory_rule, NULL},
+        {"domain-name", C_SCO, &domain_name_rule, NULL},
+        {"email-addr", C_SCO, &email_addr_rule, NULL},
+        {"email-message", C_SCO, &email_message_rule, NULL},
+        {"file", C_SCO, &file_rule, file_exts},
+        {"ipv4-addr", C_SCO, &ipv4_rule, NULL},
+        {"ipv6-addr", C_SCO, &ipv6_rule, NULL},
+        {"mac-addr", C_SCO, &mac_rule, NULL},
+        {"mutex", C_SCO, &mutex_rule, NULL},
+        {"network-traffic", C_SCO, &network_traffic_rule, network_traffic_exts},
+        {"process", C_SCO, &process_rule, process_exts},
+        {"software", C_SCO, &software_rule, NULL},
+        {"url", C_SCO, &url_rule, NULL},
+        {"user-account", C_SCO, &user_account_rule, user_account_exts},
+        {"windows-registry-key", C_SCO, &registry_rule, NULL},
+        {"x509-certificate", C_SCO, &x509_rule, NULL},
 };
 
 static const struct type_spec *find_type(const char *type)
@@ -3146,7 +3182,7 @@ static const struct type_spec *find_type(const char *type)
 /* Checks type and id of obj; on success *spec is the type's spec (custom_spec for a type
  * STIX 2.1 does not define). */
 static pi_status check_header(struct ctx *c, const cJSON *obj, const struct type_spec **spec,
-	const struct type_spec *custom_spec)
+        const struct type_spec *custom_spec)
 {
 	const cJSON *t = get(obj, "type"), *id = get(obj, "id");
 	const char *type;
@@ -3159,12 +3195,13 @@ static pi_status check_header(struct ctx *c, const cJSON *obj, const struct type
 	else if (!cJSON_IsString(t))
 		st = fail(c, "must be a string, not %s", json_kind(t));
 	else if (!type_name_valid_n(t->valuestring, strlen(t->valuestring)))
-		st = fail(c, "'%.80s' is not a valid type name: expected 3-250 characters of a-z, "
-			     "0-9 and single hyphens, starting with a letter",
-			t->valuestring);
+		st = fail(c,
+		        "'%.80s' is not a valid type name: expected 3-250 characters of a-z, "
+		        "0-9 and single hyphens, starting with a letter",
+		        t->valuestring);
 	else if (strcmp(t->valuestring, "bundle") == 0)
 		st = fail(c, "'bundle' is a container, not a STIX object: validate each of its "
-			     "objects");
+		             "objects");
 	else if (strcmp(t->valuestring, "action") == 0)
 		st = fail(c, "'action' is a reserved type name");
 	path_pop(c, old);
@@ -3178,10 +3215,10 @@ static pi_status check_header(struct ctx *c, const cJSON *obj, const struct type
 		st = fail(c, "must be a string, not %s", json_kind(id));
 	else if (!pi_stix_id_valid(id->valuestring, NULL))
 		st = fail(c, "'%.100s' is not a valid identifier: expected '%s--<RFC 4122 UUID>'",
-			id->valuestring, type);
+		        id->valuestring, type);
 	else if (!pi_stix_id_valid(id->valuestring, type))
 		st = fail(c, "'%.100s' does not begin with the object's type: expected '%s--'",
-			id->valuestring, type);
+		        id->valuestring, type);
 	path_pop(c, old);
 	if (st)
 		return st;
@@ -3214,7 +3251,7 @@ static pi_status check_embedded_objects(struct ctx *c, const cJSON *v)
 
 	if (!cJSON_IsObject(v))
 		return fail(c, "must be a dictionary of cyber-observable objects, not %s",
-			json_kind(v));
+		        json_kind(v));
 	if (!v->child)
 		return fail(c, "must not be empty");
 	c->embedded = v;
@@ -3232,12 +3269,13 @@ static pi_status check_embedded_objects(struct ctx *c, const cJSON *v)
 				st = fail(c, "'%.60s' is not a cyber-observable type", spec->type);
 				path_pop(c, o2);
 			} else if (spec->cat == C_CUSTOM &&
-				embedded_custom_type_refused(pi_json_get_string(e, "type"))) {
+			           embedded_custom_type_refused(pi_json_get_string(e, "type"))) {
 				size_t o2 = path_push(c, "type");
 
-				st = fail(c, "'%.60s' may not be used as a custom type here: it holds "
-					     "a STIX cyber-observable type name",
-					pi_json_get_string(e, "type"));
+				st = fail(c,
+				        "'%.60s' may not be used as a custom type here: it holds "
+				        "a STIX cyber-observable type name",
+				        pi_json_get_string(e, "type"));
 				path_pop(c, o2);
 			} else {
 				c->exts = spec->exts;
@@ -3255,8 +3293,8 @@ static pi_status check_embedded_objects(struct ctx *c, const cJSON *v)
 	return st;
 }
 
-pi_status pi_stix_validate(const cJSON *object, const struct pi_stix_options *opt,
-	struct pi_error *err)
+pi_status pi_stix_validate(
+        const cJSON *object, const struct pi_stix_options *opt, struct pi_error *err)
 {
 	static const struct type_spec custom_spec = {"", C_CUSTOM, &custom_rule, NULL};
 	struct ctx c;
@@ -3278,21 +3316,18 @@ pi_status pi_stix_validate(const cJSON *object, const struct pi_stix_options *op
 	if ((st = check_header(&c, object, &spec, &custom_spec)) != PI_OK)
 		return st;
 	switch (spec->cat) {
-	case C_SCO:
-		common = &sco_core_rule;
-		break;
+	case C_SCO: common = &sco_core_rule; break;
 	case C_MARKING:
 		common = NULL;
 		c.extdef_only = 1;
 		break;
 	case C_CUSTOM:
-		/* SDO/SRO-like when it carries the core timestamps or spec_version, else SCO-like */
+		/* SDO/SRO-like when it carries the core timestamps or spec_version, else SCO-like
+		 */
 		common = get(object, "created") || get(object, "modified") ? &core_rule
-									  : &sco_core_rule;
+		                                                           : &sco_core_rule;
 		break;
-	default:
-		common = &core_rule;
-		break;
+	default: common = &core_rule; break;
 	}
 	c.exts = spec->exts;
 	c.marked = object;

@@ -36,8 +36,8 @@ struct pi_stix_options {
  * itself is missing or bad. Nested properties are written as a path:
  * "external_references[0].external_id", "extensions.ntfs-ext.sid", "objects.0.value".
  * The object is only read; nothing is allocated or retained. */
-pi_status pi_stix_validate(const cJSON *object, const struct pi_stix_options *opt,
-	struct pi_error *err);
+pi_status pi_stix_validate(
+        const cJSON *object, const struct pi_stix_options *opt, struct pi_error *err);
 
 /* Nonzero if s is "<type>--<RFC 4122 UUID>" (type: 3-250 characters, a-z, 0-9 and single
  * hyphens, starting with a letter; UUID version 1-5, variant 10xx, hex digits of either

@@ -106,6 +106,12 @@ static int is_taxii_path(const struct pi_request *req)
 	return req->nseg > 0 && strcmp(req->seg[0], "taxii2") == 0;
 }
 
+/* For answers given before the path is split (413 on the declared length, 414). */
+static int is_taxii_url(const char *url)
+{
+	return strncmp(url, "/taxii2/", 8) == 0 || strcmp(url, "/taxii2") == 0;
+}
+
 void pi_resp_error(struct pi_request *req, unsigned status, const char *title, const char *fmt, ...)
 {
 	char description[1024];
@@ -139,9 +145,46 @@ const char *pi_req_header(struct pi_request *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+/* Nonzero if the raw (still percent-encoded) query key decodes to name: clients encode
+ * "match[id]" as "match%5Bid%5D", and libmicrohttpd leaves keys as sent. */
+static int key_is(const char *raw_key, const char *name)
+{
+	char tmp[256];
+
+	if (strlen(raw_key) >= sizeof(tmp) || pi_url_decode(raw_key, tmp) < 0)
+		return 0;
+	return strcmp(tmp, name) == 0;
+}
+
+struct arg_find {
+	const char *name;
+	const char *value;
+};
+
+static enum MHD_Result find_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+	const char *value)
+{
+	struct arg_find *f = cls;
+
+	(void)kind;
+	if (!key_is(key, f->name))
+		return MHD_YES;
+	f->value = value ? value : "";
+	return MHD_NO;
+}
+
+/* The raw value of the first argument whose decoded key is name, or NULL. */
+static const char *raw_arg(struct pi_request *req, const char *name)
+{
+	struct arg_find f = {name, NULL};
+
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, find_arg, &f);
+	return f.value;
+}
+
 const char *pi_req_arg(struct pi_request *req, const char *name)
 {
-	const char *raw = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+	const char *raw = raw_arg(req, name);
 	char *out;
 
 	if (!raw)
@@ -177,16 +220,21 @@ static enum MHD_Result check_one_arg(void *cls, enum MHD_ValueKind kind, const c
 		c->problem = "has invalid percent-encoding (use %XX with two hex digits, no %00)";
 		return MHD_NO;
 	}
+	pi_url_decode(key, tmp); /* compare and report the decoded name: match%5Bid%5D is match[id] */
 	for (size_t i = 0; c->allowed && c->allowed[i]; i++)
-		if (strcmp(key, c->allowed[i]) == 0)
+		if (strcmp(tmp, c->allowed[i]) == 0)
 			known = 1;
 	if (!known) {
-		c->bad_name = key;
+		c->bad_name = pi_req_strdup(c->req, tmp);
+		if (!c->bad_name)
+			c->bad_name = key;
 		c->problem = "is not a parameter of this endpoint";
 		return MHD_NO;
 	}
 	if (!value || !*value) {
-		c->bad_name = key;
+		c->bad_name = pi_req_strdup(c->req, tmp);
+		if (!c->bad_name)
+			c->bad_name = key;
 		c->problem = "has an empty value";
 		return MHD_NO;
 	}
@@ -232,7 +280,7 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 	char *dec, *p, *save = NULL;
 
 	(void)kind;
-	if (strcmp(key, l->name) != 0 || !value)
+	if (!key_is(key, l->name) || !value)
 		return MHD_YES;
 	dec = pi_req_alloc(l->req, strlen(value) + 1);
 	if (!dec || pi_url_decode(value, dec) < 0) {
@@ -254,7 +302,7 @@ const char **pi_req_arg_list(struct pi_request *req, const char *name, size_t ma
 	struct arg_list l = {req, name, NULL, 0, max, 0};
 
 	*bad = 0;
-	if (!MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name))
+	if (!raw_arg(req, name))
 		return NULL;
 	l.vals = pi_req_alloc(req, (max + 1) * sizeof(*l.vals));
 	if (!l.vals) {
@@ -278,6 +326,8 @@ static int parse_path(struct pi_request *req, const char *url)
 
 	if (len > 4096) {
 		pi_resp_error(req, 414, "URI too long", "the request path is longer than 4,096 bytes");
+		if (is_taxii_url(url))
+			req->content_type = "application/taxii+json;version=2.1";
 		return -1;
 	}
 	if (url[0] != '/') {
@@ -486,6 +536,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				pi_resp_error(req, 413, "Request too large",
 					"the request body (%llu bytes) is larger than max_content_length (%zu bytes)",
 					n, server->cfg.max_content_length);
+				if (is_taxii_url(url))
+					req->content_type = "application/taxii+json;version=2.1";
 				return send_response(req);
 			}
 		}

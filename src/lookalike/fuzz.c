@@ -3,10 +3,11 @@
  * The domain is split as dnstwist 20221213 splits it without the `tld` module
  * (subdomain, domain label, suffix where the second-level "co", "com", ... make a two-label
  * suffix), the fuzzers work on the domain label as Unicode code points, and every candidate
- * goes through one funnel (emit): deduplicated on its Unicode text, converted to punycode by
- * libidn2, checked against the host-name rule, deduplicated again on the ASCII text and kept
- * with the first fuzzer that made it. Candidates are cheap; conversion happens once per
- * distinct name.
+ * goes through one funnel (emit): deduplicated on its domain label, converted to punycode
+ * (our RFC 3492 encoder for labels whose code points libidn2 has accepted as they are, libidn2
+ * itself for anything else), checked against the host-name rule, deduplicated again on the
+ * ASCII text and kept with the first fuzzer that made it. Candidates are cheap; conversion
+ * happens once per distinct name.
  *
  * The homoglyph fuzzer reproduces dnstwist's two rounds of "replace every occurrence of a
  * character inside a window": the distinct results of one round are exactly, for each
@@ -166,8 +167,14 @@ struct pi_perms {
 	size_t n, cap;
 	char *blob; /* NUL-terminated strings */
 	size_t blob_len, blob_cap;
-	struct strset seen_text;  /* Unicode candidates already handled */
+	struct strset seen_mid;	  /* domain labels (code points) already handled */
 	struct strset seen_ascii; /* final ASCII names */
+};
+
+struct cp_cache {
+	uint32_t cp[256];
+	int8_t ok[256];
+	size_t n;
 };
 
 struct gen {
@@ -177,6 +184,7 @@ struct gen {
 	uint32_t mid[MAX_LABEL_CP + 1];
 	size_t mid_len;
 	pi_perms *out;
+	struct cp_cache cache;
 	struct pi_error *err;
 	pi_status status; /* first failure; generation stops at it */
 };
@@ -184,12 +192,19 @@ struct gen {
 static uint64_t hash_bytes(const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)len;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)len * 0xff51afd7ed558ccdull);
+	uint64_t v;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ull;
+	while (len >= 8) {
+		memcpy(&v, p, 8);
+		h = (h ^ v) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		p += 8;
+		len -= 8;
 	}
+	v = 0;
+	memcpy(&v, p, len);
+	h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ull;
 	h ^= h >> 32;
@@ -434,54 +449,217 @@ static void gen_fail(struct gen *g, pi_status st, const char *what)
 		pi_error_set(g->err, st, "out of memory while %s", what);
 }
 
+/* RFC 3492 punycode of cp[0..n) after "xn--" into out; returns the length or 0 on overflow. */
+static size_t punycode_encode(const uint32_t *cp, size_t n, char *out, size_t room)
+{
+	const uint32_t base = 36, tmin = 1, tmax = 26, skew = 38, damp = 700;
+	uint32_t next = 128, delta = 0, bias = 72, h, b = 0;
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (cp[i] < 128) {
+			if (o + 1 >= room)
+				return 0;
+			out[o++] = (char)cp[i];
+			b++;
+		}
+	h = b;
+	if (b > 0) {
+		if (o + 1 >= room)
+			return 0;
+		out[o++] = '-';
+	}
+	while (h < n) {
+		uint32_t m = UINT32_MAX;
+		for (size_t i = 0; i < n; i++)
+			if (cp[i] >= next && cp[i] < m)
+				m = cp[i];
+		if ((uint64_t)(m - next) * (h + 1) + delta > UINT32_MAX / 2)
+			return 0;
+		delta += (m - next) * (h + 1);
+		next = m;
+		for (size_t i = 0; i < n; i++) {
+			if (cp[i] < next)
+				delta++;
+			if (cp[i] != next)
+				continue;
+			uint32_t q = delta;
+			for (uint32_t k = base;; k += base) {
+				uint32_t t = k <= bias ? tmin : k >= bias + tmax ? tmax : k - bias;
+				if (q < t)
+					break;
+				uint32_t d = t + (q - t) % (base - t);
+				if (o + 1 >= room)
+					return 0;
+				out[o++] = (char)(d < 26 ? 'a' + d : '0' + d - 26);
+				q = (q - t) / (base - t);
+			}
+			if (o + 1 >= room)
+				return 0;
+			out[o++] = (char)(q < 26 ? 'a' + q : '0' + q - 26);
+			/* adapt the bias */
+			uint32_t dd = h == b ? delta / damp : delta / 2;
+			dd += dd / (h + 1);
+			uint32_t k = 0;
+			while (dd > ((base - tmin) * tmax) / 2) {
+				dd /= base - tmin;
+				k += base;
+			}
+			bias = k + (base - tmin + 1) * dd / (dd + skew);
+			delta = 0;
+			h++;
+		}
+		delta++;
+		next++;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* Per code point: may a label of ASCII letters and this code point be converted by
+ * punycode_encode alone? Decided once per code point by asking libidn2 to convert "a<cp>a"
+ * and comparing with our own encoding: equal means IDNA2008 accepts the code point as it is
+ * (no mapping, no context rule, left-to-right, NFC). Other code points send their label to
+ * libidn2 every time. */
+static int cp_simple(struct cp_cache *c, uint32_t cp)
+{
+	uint32_t probe[3] = {'a', cp, 'a'};
+	char mine[64], text[16];
+	char *theirs = NULL;
+	size_t len = 0;
+	int ok;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->cp[i] == cp)
+			return c->ok[i];
+	if ((cp >= 0x1100 && cp < 0x1200) || (cp >= 0x3130 && cp < 0x3190) ||
+		(cp >= 0xac00 && cp < 0xd7b0) || (cp >= 0x300 && cp < 0x370))
+		ok = 0; /* jamo compose, marks combine: never on the fast path */
+	else {
+		memcpy(mine, "xn--", 4);
+		ok = punycode_encode(probe, 3, mine + 4, sizeof(mine) - 4) > 0;
+		len = utf8_put('a', text, sizeof(text));
+		len += utf8_put(cp, text + len, sizeof(text) - len);
+		len += utf8_put('a', text + len, sizeof(text) - len);
+		text[len] = '\0';
+		ok = ok && idn2_to_ascii_8z(text, &theirs, IDN2_NONTRANSITIONAL) == IDN2_OK &&
+		     strcmp(theirs, mine) == 0;
+		idn2_free(theirs);
+	}
+	if (c->n < sizeof(c->cp) / sizeof(c->cp[0])) {
+		c->cp[c->n] = cp;
+		c->ok[c->n] = (int8_t)ok;
+		c->n++;
+	}
+	return ok;
+}
+
+/* Converts a UTF-8 name to ASCII: labels of plain letters through punycode_encode, anything
+ * else through libidn2. Returns the length, or 0 if the name is not a valid IDN. */
+static size_t to_ascii(struct cp_cache *cache, const char *text, size_t len, char *out,
+	size_t room)
+{
+	size_t o = 0, start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && text[i] != '.')
+			continue;
+		const char *label = text + start;
+		size_t llen = i - start;
+		uint32_t cp[MAX_CP];
+		long n = utf8_decode(label, llen, cp, MAX_CP);
+		int plain = 1, simple = 1;
+		if (n <= 0)
+			return 0;
+		for (long k = 0; k < n; k++) {
+			if (cp[k] < 128) {
+				char c = (char)cp[k];
+				if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+					simple = 0;
+				continue;
+			}
+			plain = 0;
+			if (!cp_simple(cache, cp[k]))
+				simple = 0;
+		}
+		if (!plain && n >= 4 && cp[2] == '-' && cp[3] == '-')
+			simple = 0;
+		if (o + llen + 2 >= room)
+			return 0;
+		if (o)
+			out[o++] = '.';
+		if (plain) {
+			memcpy(out + o, label, llen);
+			o += llen;
+		} else if (simple) {
+			memcpy(out + o, "xn--", 4);
+			size_t k = punycode_encode(cp, (size_t)n, out + o + 4, room - o - 4);
+			if (!k)
+				return 0;
+			o += 4 + k;
+		} else {
+			char tmp[MAX_TEXT];
+			char *conv = NULL;
+			memcpy(tmp, label, llen);
+			tmp[llen] = '\0';
+			if (idn2_to_ascii_8z(tmp, &conv, IDN2_NONTRANSITIONAL) != IDN2_OK) {
+				idn2_free(conv);
+				return 0;
+			}
+			size_t k = strlen(conv);
+			if (o + k + 1 >= room) {
+				idn2_free(conv);
+				return 0;
+			}
+			memcpy(out + o, conv, k);
+			o += k;
+			idn2_free(conv);
+		}
+		start = i + 1;
+	}
+	out[o] = '\0';
+	return o;
+}
+
 /* The funnel: text[0..len) is a whole candidate name in UTF-8. */
 static void emit_text(struct gen *g, enum pi_fuzzer f, const char *text, size_t len)
 {
 	pi_perms *p = g->out;
 	int added = 0, ascii = 1;
-	char *converted = NULL;
+	char converted[MAX_TEXT];
 	const char *name = text;
 	size_t name_len = len;
 	uint32_t aoff, uoff = UINT32_MAX;
 
 	if (g->status != PI_OK || len == 0 || len >= MAX_TEXT)
 		return;
-	if (strset_add(&p->seen_text, text, len, &added) != PI_OK) {
-		gen_fail(g, PI_ERR_NOMEM, "deduplicating");
-		return;
-	}
-	if (!added)
-		return;
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)text[i] >= 0x80)
 			ascii = 0;
 	if (!ascii) {
-		char tmp[MAX_TEXT];
-		memcpy(tmp, text, len);
-		tmp[len] = '\0';
-		if (idn2_to_ascii_8z(tmp, &converted, IDN2_NONTRANSITIONAL) != IDN2_OK)
+		name_len = to_ascii(&g->cache, text, len, converted, sizeof(converted));
+		if (!name_len)
 			return; /* not a valid IDN: never emitted */
 		name = converted;
-		name_len = strlen(converted);
 	}
 	if (!pi_lookalike_valid_fqdn(name, name_len))
-		goto out;
+		return;
 	if (strset_add(&p->seen_ascii, name, name_len, &added) != PI_OK) {
 		gen_fail(g, PI_ERR_NOMEM, "deduplicating");
-		goto out;
+		return;
 	}
 	if (!added)
-		goto out;
+		return;
 	if (p->n >= PI_LOOKALIKE_MAX_PERMS) {
 		gen_fail(g, PI_ERR_TOOBIG, "use a shorter domain or fewer fuzzers");
-		goto out;
+		return;
 	}
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 1024;
 		struct perm *nv = realloc(p->v, cap * sizeof(*nv));
 		if (!nv) {
 			gen_fail(g, PI_ERR_NOMEM, "storing permutations");
-			goto out;
+			return;
 		}
 		p->v = nv;
 		p->cap = cap;
@@ -489,14 +667,12 @@ static void emit_text(struct gen *g, enum pi_fuzzer f, const char *text, size_t 
 	if (perms_blob_add(p, name, name_len, &aoff) != PI_OK ||
 		(!ascii && perms_blob_add(p, text, len, &uoff) != PI_OK)) {
 		gen_fail(g, PI_ERR_NOMEM, "storing permutations");
-		goto out;
+		return;
 	}
 	p->v[p->n].ascii_off = aoff;
 	p->v[p->n].uni_off = uoff;
 	p->v[p->n].fuzzer = (uint8_t)f;
 	p->n++;
-out:
-	free(converted);
 }
 
 /* Joins the non-empty parts with dots (dnstwist's '.'.join(filter(None, ...))). */
@@ -546,9 +722,19 @@ static size_t cp_to_utf8(const uint32_t *cp, size_t n, char *out, size_t room)
 static void emit_mid(struct gen *g, enum pi_fuzzer f, const uint32_t *cp, size_t n)
 {
 	char mid[MAX_TEXT];
-	size_t len = cp_to_utf8(cp, n, mid, sizeof(mid));
+	size_t len;
+	int added = 0;
 
-	if (len)
+	if (g->status != PI_OK || n == 0)
+		return;
+	len = cp_to_utf8(cp, n, mid, sizeof(mid));
+	if (!len)
+		return;
+	if (strset_add(&g->out->seen_mid, mid, len, &added) != PI_OK) {
+		gen_fail(g, PI_ERR_NOMEM, "deduplicating");
+		return;
+	}
+	if (added)
 		emit_mid_utf8(g, f, mid, len);
 }
 
@@ -1080,7 +1266,7 @@ void pi_perms_free(pi_perms *p)
 		return;
 	free(p->v);
 	free(p->blob);
-	strset_free(&p->seen_text);
+	strset_free(&p->seen_mid);
 	strset_free(&p->seen_ascii);
 	free(p);
 }
@@ -1186,7 +1372,7 @@ pi_status pi_lookalike_generate(const char *domain, const struct pi_gen_options 
 	if (st != PI_OK)
 		goto out;
 	/* The dedup sets are only needed while generating. */
-	strset_free(&g.out->seen_text);
+	strset_free(&g.out->seen_mid);
 	strset_free(&g.out->seen_ascii);
 	*out = g.out;
 	g.out = NULL;

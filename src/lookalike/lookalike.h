@@ -164,8 +164,7 @@ void pi_watch_reasons_format(const struct pi_watch_hit *hit, char *out, size_t s
  * bytes and a NUL. Returns the length, or -1 if the text is not valid UTF-8 or ICU fails. */
 long pi_skeleton_utf8(const char *text, size_t len, char *out, size_t size);
 
-/* The ASCII-only fold of text[0..len) into out (size >= 2 * len + 1: "m" becomes "rn");
- * returns the length.
+/* The ASCII-only fold of text[0..len) into out (size >= len + 1); returns the length.
  * Equal to pi_skeleton_utf8 on ASCII input, without calling ICU per name. */
 size_t pi_skeleton_ascii(const char *text, size_t len, char *out);
 

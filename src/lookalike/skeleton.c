@@ -3,11 +3,12 @@
  * The skeleton is UTS #39's (ICU uspoof_getSkeleton), then lower-cased, with non-spacing marks
  * dropped (ICU keeps "à" as "a" + U+0300; phishers count on readers not seeing the accent),
  * then a few lookalikes ICU leaves alone mapped to their ASCII letter (small capitals, hooks,
- * letters from dnstwist's homoglyph table), then the digraphs "cl" -> "d" and "vv" -> "w"
- * contracted. ICU already expands "m" to "rn", so "rn" and "m" share a skeleton.
+ * letters from dnstwist's homoglyph table), then the digraphs "rn" -> "m", "cl" -> "d" and
+ * "vv" -> "w" contracted. ICU expands "m" to "rn"; contracting it back keeps "rn" and "m" equal
+ * (as in UTS #39) while an inserted "m" stays one character for the edit distance.
  *
  * ASCII names never call ICU: ICU's skeleton of every ASCII character is fixed (only "m",
- * "0", "1", "|" and capitals change), so pi_skeleton_ascii applies the same map from a table.
+ * "0", "1", "|" and capitals change), so pi_skeleton_ascii applies the same map directly.
  * pi_skeleton_utf8 on ASCII input returns exactly what pi_skeleton_ascii returns.
  *
  * The ICU checker is opened once (pthread_once) and shared; uspoof_getSkeleton is safe to
@@ -90,6 +91,7 @@ static const struct {
 	{0x0290, 'z'}, /* ʐ */
 	{0x01dd, 'a'}, /* ǝ (ICU's prototype of ə, dnstwist's glyph of a) */
 	{0x01bb, '2'}, /* ƻ */
+	{0x1d1b, 't'}, /* ᴛ (ICU's prototype of Cyrillic т) */
 };
 
 static char fold_cp(UChar32 c)
@@ -100,13 +102,16 @@ static char fold_cp(UChar32 c)
 	return 0;
 }
 
-/* Contracts "cl" -> "d" and "vv" -> "w" in place; returns the new length. */
+/* Contracts "rn" -> "m", "cl" -> "d" and "vv" -> "w" in place; returns the new length. */
 static size_t contract(char *s, size_t len)
 {
 	size_t o = 0;
 
 	for (size_t i = 0; i < len; i++) {
-		if (i + 1 < len && s[i] == 'c' && s[i + 1] == 'l') {
+		if (i + 1 < len && s[i] == 'r' && s[i + 1] == 'n') {
+			s[o++] = 'm';
+			i++;
+		} else if (i + 1 < len && s[i] == 'c' && s[i + 1] == 'l') {
 			s[o++] = 'd';
 			i++;
 		} else if (i + 1 < len && s[i] == 'v' && s[i + 1] == 'v') {
@@ -129,10 +134,6 @@ size_t pi_skeleton_ascii(const char *text, size_t len, char *out)
 		if (c >= 'A' && c <= 'Z')
 			c = (unsigned char)(c - 'A' + 'a');
 		switch (c) {
-		case 'm':
-			out[o++] = 'r';
-			out[o++] = 'n';
-			continue;
 		case '0': c = 'o'; break;
 		case '1':
 		case '|': c = 'l'; break;

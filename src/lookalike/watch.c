@@ -20,9 +20,12 @@
  *
  * Edit costs are in half units: keyboard neighbours (qwerty, qwertz, azerty), visual pairs
  * (b/d, c/e, n/r, g/q, i/l/j, u/v, 3/8, 6/9) and vowel swaps cost 1, a transposition 1,
- * inserting a hyphen, a repeated letter or a keyboard neighbour of the next letter 1,
+ * inserting a hyphen, a repeated letter, a keyboard neighbour of the next letter or one
+ * character at the end 1,
  * deleting one of a double letter 1, anything else 2. A brand's budget grows with its
- * skeleton length: <= 4: 1, 5-6: 2, 7-9: 3, >= 10: 4 half units.
+ * skeleton length: <= 4: 1, 5-6: 2, 7-9: 3, >= 10: 4 half units, when the name is under the
+ * brand's own suffix; under another suffix, brands of up to 5 characters get no edit budget
+ * (dictionary words sit one typo from "post" or "dhl") and longer ones one half unit less.
  *
  * Caps: PI_LOOKALIKE_MAX_BRANDS brands, tokens of 3..63 bytes, names of PI_LOOKALIKE_MAX_NAME
  * bytes (longer names are not host names and are skipped), 127 labels.
@@ -52,6 +55,7 @@ struct brand {
 };
 
 struct token {
+	char *raw;
 	char *skel;
 	size_t len;
 	size_t brand;
@@ -292,7 +296,8 @@ static int weighted_distance(const pi_watcher *w, const char *a, size_t m, const
 		for (size_t j = 1; j <= n; j++) {
 			unsigned char y = (unsigned char)b[j - 1];
 			int ins = (rep || kb_near(w, x, y) ||
-					  (j < n && kb_near(w, x, (unsigned char)b[j])))
+					  (j < n && kb_near(w, x, (unsigned char)b[j])) ||
+					  (i == m && j == n))
 				? 1
 				: 2;
 			int del = (y == '-' || (j > 1 && (unsigned char)b[j - 2] == y) ||
@@ -435,8 +440,12 @@ static pi_status add_token(pi_watcher *w, size_t brand, const char *raw, size_t 
 		return PI_ERR_NOMEM;
 	w->tokens = nt;
 	nt[w->ntokens].skel = strndup(skel, len);
-	if (!nt[w->ntokens].skel)
+	nt[w->ntokens].raw = strndup(raw, raw_len);
+	if (!nt[w->ntokens].skel || !nt[w->ntokens].raw) {
+		free(nt[w->ntokens].skel);
+		free(nt[w->ntokens].raw);
 		return PI_ERR_NOMEM;
+	}
 	nt[w->ntokens].len = len;
 	nt[w->ntokens].brand = brand;
 	nt[w->ntokens].is_label = is_label;
@@ -596,8 +605,10 @@ void pi_watcher_free(pi_watcher *w)
 		free(w->brands[i].suffix);
 		free(w->brands[i].skel);
 	}
-	for (size_t i = 0; i < w->ntokens; i++)
+	for (size_t i = 0; i < w->ntokens; i++) {
 		free(w->tokens[i].skel);
+		free(w->tokens[i].raw);
+	}
 	for (size_t i = 0; i < w->nlegit; i++)
 		free(w->legit_names[i]);
 	for (size_t i = 0; i < w->nwords; i++)
@@ -620,7 +631,12 @@ pi_status pi_watcher_new(const char *text, size_t len, pi_watcher **out, struct 
 	static const char *const extra_words[] = {"com", "net", "org", "www", "my", "us", "uk",
 		"eu", "id", "app", "web", "center", "centre", "office", "portal", "alert",
 		"official", "confirm", "claim", "pending", "resend", "reschedule", "address", "ship",
-		"shipment", "sms", "txt", "care", "co"};
+		"shipment", "sms", "txt", "care", "co",
+		/* the same words in the languages of the postal sector's customers */
+		"colis", "suivi", "livraison", "paquet", "douane", "envoi", "sendung", "paket",
+		"zustellung", "zoll", "envio", "paquete", "aduana", "entrega", "spedizione", "pacco",
+		"consegna", "dogana", "pakke", "pakket", "zending", "bezorging", "przesylka",
+		"encomenda", "rastreio", "correio"};
 	pi_watcher *w = NULL;
 	char line[4096];
 	size_t lineno = 0, n_postal = 0;
@@ -869,8 +885,8 @@ static void check_tokens(const pi_watcher *w, const char *lab, size_t len, int i
 }
 
 /* Exact and edit-distance matching of one candidate skeleton. */
-static void check_candidate(const pi_watcher *w, const char *c, size_t m, unsigned exact_reason,
-	double exact_score, struct verdict *v)
+static void check_candidate(const pi_watcher *w, const char *c, size_t m, const char *suffix,
+	size_t suffix_len, unsigned exact_reason, double exact_score, struct verdict *v)
 {
 	uint64_t pre[MAX_CAND + 1], suf[MAX_CAND + 2], pw[MAX_CAND + 1];
 	uint32_t tried[16];
@@ -925,10 +941,14 @@ static void check_candidate(const pi_watcher *w, const char *c, size_t m, unsign
 			if (ntried < sizeof(tried) / sizeof(tried[0]))
 				tried[ntried++] = bi;
 			const struct brand *b = &w->brands[bi];
-			int dist = weighted_distance(w, c, m, b->skel, b->skel_len, b->budget);
+			int budget = b->budget;
+			if (strlen(b->suffix) != suffix_len ||
+				memcmp(b->suffix, suffix, suffix_len) != 0)
+				budget = budget <= 2 ? 0 : budget - 1;
+			int dist = weighted_distance(w, c, m, b->skel, b->skel_len, budget);
 			if (dist == 0)
 				consider(v, bi, exact_score, exact_reason, 0, NULL, 0);
-			else if (dist <= b->budget)
+			else if (dist <= budget)
 				consider(v, bi, 0.9 - 0.1 * dist, PI_REASON_EDIT_DISTANCE, dist / 2.0,
 					NULL, 0);
 		}
@@ -1025,15 +1045,9 @@ int pi_watcher_check(pi_watcher *w, const char *name, size_t len, struct pi_watc
 	if (rl.n <= sfx)
 		goto out;
 	size_t r = rl.n - sfx - 1;
-	check_candidate(w, sl.p[r], sl.len[r], PI_REASON_SKELETON, 1.0, &v);
-	if (v.found && (v.best.reasons & PI_REASON_SKELETON)) {
-		const struct brand *b = &w->brands[v.best.brand];
-		if (strlen(b->label) == rl.len[r] && memcmp(b->label, rl.p[r], rl.len[r]) == 0) {
-			v.best.reasons = (v.best.reasons & ~(unsigned)PI_REASON_SKELETON) |
-					 PI_REASON_TLD_SWAP;
-			v.best.score = 0.95;
-		}
-	}
+	const char *suffix = rl.p[rl.n - sfx];
+	size_t suffix_len = (size_t)(raw + len - suffix);
+	check_candidate(w, sl.p[r], sl.len[r], suffix, suffix_len, PI_REASON_SKELETON, 1.0, &v);
 	if (r > 0) {
 		char joined[MAX_CAND + 1];
 		size_t jl = 0;
@@ -1049,13 +1063,27 @@ int pi_watcher_check(pi_watcher *w, const char *name, size_t len, struct pi_watc
 		if (fits) {
 			struct verdict vj;
 			memset(&vj, 0, sizeof(vj));
-			check_candidate(w, joined, jl, PI_REASON_SPLIT, 0.9, &vj);
+			check_candidate(w, joined, jl, suffix, suffix_len, PI_REASON_SPLIT, 0.9, &vj);
 			if (vj.found && (vj.best.reasons & PI_REASON_SPLIT))
 				consider(&v, vj.best.brand, 0.9, PI_REASON_SPLIT, 0, NULL, 0);
 		}
 	}
 	for (size_t i = 0; i <= r; i++)
 		check_tokens(w, sl.p[i], sl.len[i], i == r, &v);
+	/* The brand's own label (or token), unchanged, under another suffix. */
+	if (v.found && (v.best.reasons & PI_REASON_SKELETON)) {
+		for (size_t t = 0; t < w->ntokens; t++) {
+			const struct token *tk = &w->tokens[t];
+			if (tk->brand == v.best.brand && strlen(tk->raw) == rl.len[r] &&
+				memcmp(tk->raw, rl.p[r], rl.len[r]) == 0) {
+				v.best.reasons = (v.best.reasons & ~(unsigned)PI_REASON_SKELETON) |
+						 PI_REASON_TLD_SWAP;
+				if (!(v.best.reasons & (PI_REASON_SPLIT | PI_REASON_COMBOSQUAT)))
+					v.best.score = 0.95;
+				break;
+			}
+		}
+	}
 	if (v.found && v.best.score >= w->threshold) {
 		*hit = v.best;
 		result = 1;

@@ -147,7 +147,7 @@ def read_all(hub, path, user="alice", params=None, key="objects", limit=None, ma
         got = body.get(key, [])
         if limit:
             assert len(got) <= limit
-        if key == "objects" and validate:
+        if key == "objects" and validate and "/manifest/" not in path:
             stixschema.validate_objects(got)
         items.extend(got)
         pages.append((body, r.headers))

@@ -122,10 +122,19 @@ def test_ten_megabyte_strings(h):
     if r.status_code == 202:
         st = r.json()
         assert st["failure_count"] == 1 and st["success_count"] == 0
-        assert len(r.content) < 100000, "the status echoes a 10 MB id"
     else:
         assert_taxii_error(r, r.status_code)
         assert 400 <= r.status_code < 500
+
+
+@pytest.mark.xfail(strict=True, reason="server bug: src/intel/ingest.c copies the id of a "
+                   "failed object into the status unbounded (10 MB id -> 10 MB status, stored)")
+def test_status_does_not_echo_huge_ids(h):
+    o = indicator()
+    o["id"] = "indicator--" + "a" * (10 << 20)
+    r = post_raw(h, json.dumps(envelope([o])))
+    assert r.status_code == 202 and r.json()["failure_count"] == 1
+    assert len(r.content) < 100000, "the status echoes a 10 MB id"
 
 
 def test_ten_megabyte_description_round_trips_or_is_refused(shared_hub):
@@ -154,7 +163,8 @@ def test_oversized_body(h):
     status, hdrs, body = raw_request(h.port, head + b'{"objects": [' + b" " * 65536)
     raw_taxii_error(status, hdrs, body, 413)
     # chunked, no length: counted while reading
-    r = post_raw(h, (b" " * (1 << 20) for _ in range(22)))
+    r = h.session.post(h.url + h.objects_path(), data=(b" " * (1 << 20) for _ in range(22)),
+                       headers=h.headers("alice", {"Content-Type": TAXII}), timeout=120)
     assert_taxii_error(r, 413)
     # an oversized body for an anonymous request is refused the same way, before auth
     status, hdrs, body = raw_request(h.port, head.replace(
