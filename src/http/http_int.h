@@ -9,10 +9,9 @@
 
 #include "core/access.h"
 #include "core/buf.h"
+#include "http/path.h"
 #include "http/server.h"
 
-#define PI_MAX_SEGMENTS 12
-#define PI_MAX_SEGMENT_LEN 256
 #define PI_MAX_HEADERS 8
 #define PI_RESPONSE_CAP ((size_t)256 << 20)
 
@@ -38,10 +37,9 @@ struct pi_request {
 	pi_server *server;
 	struct MHD_Connection *conn;
 	const char *method;
-	char *path; /* raw (still percent-encoded) path, owned */
-	char *seg[PI_MAX_SEGMENTS]; /* decoded path segments, owned */
+	struct pi_path path; /* decoded segments */
+	char *seg[PI_PATH_MAX_SEGMENTS]; /* path.seg[i], for handlers */
 	size_t nseg;
-	int trailing_slash;
 	struct pi_buf body;
 	int body_too_big;
 	struct pi_principal who; /* user_id 0: anonymous */
@@ -79,9 +77,6 @@ const char *pi_req_header(struct pi_request *req, const char *name);
 void *pi_req_alloc(struct pi_request *req, size_t size);
 char *pi_req_strdup(struct pi_request *req, const char *s);
 
-/* Strict percent-decoding (RFC 3986): %XX with hex digits; %00 refused. Returns the
- * decoded length or -1. out must have room for strlen(in) + 1 bytes. */
-long pi_url_decode(const char *in, char *out);
 
 /* Credentials -> req->who. Returns 0 when the request is anonymous or authenticated,
  * -1 (response already set to 401) when credentials are present but wrong. */

@@ -57,36 +57,6 @@ char *pi_req_strdup(struct pi_request *req, const char *s)
 	return p;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-long pi_url_decode(const char *in, char *out)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; in[i]; i++) {
-		if (in[i] == '%') {
-			int hi = hexval(in[i + 1]), lo = hi >= 0 ? hexval(in[i + 2]) : -1;
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-				return -1;
-			out[o++] = (char)(hi * 16 + lo);
-			i += 2;
-		} else {
-			out[o++] = in[i];
-		}
-	}
-	out[o] = '\0';
-	return (long)o;
-}
-
 void pi_resp_header(struct pi_request *req, const char *name, const char *value)
 {
 	if (req->nheaders >= PI_MAX_HEADERS)
@@ -220,7 +190,8 @@ static enum MHD_Result check_one_arg(void *cls, enum MHD_ValueKind kind, const c
 		c->problem = "has invalid percent-encoding (use %XX with two hex digits, no %00)";
 		return MHD_NO;
 	}
-	pi_url_decode(key, tmp); /* compare and report the decoded name: match%5Bid%5D is match[id] */
+	/* compare and report the decoded name: match%5Bid%5D is match[id] */
+	pi_url_decode(key, tmp);
 	for (size_t i = 0; c->allowed && c->allowed[i]; i++)
 		if (strcmp(tmp, c->allowed[i]) == 0)
 			known = 1;
@@ -318,64 +289,27 @@ const char **pi_req_arg_list(struct pi_request *req, const char *name, size_t ma
 	return l.vals;
 }
 
-/* Splits and decodes the path. Returns 0, or -1 with a 400/404 response set. */
+/* Splits and decodes the path (http/path.c). Returns 0, or -1 with the error response set. */
 static int parse_path(struct pi_request *req, const char *url)
 {
-	const char *p = url;
-	size_t len = strlen(url);
+	struct pi_error err;
+	pi_status st = pi_path_parse(url, &req->path, &err);
 
-	if (len > 4096) {
-		pi_resp_error(req, 414, "URI too long", "the request path is longer than 4,096 bytes");
-		if (is_taxii_url(url))
-			req->content_type = "application/taxii+json;version=2.1";
-		return -1;
+	if (st == PI_OK) {
+		for (size_t i = 0; i < req->path.nseg; i++)
+			req->seg[i] = req->path.seg[i];
+		req->nseg = req->path.nseg;
+		return 0;
 	}
-	if (url[0] != '/') {
-		pi_resp_error(req, 400, "Bad path", "the request path must start with '/'");
-		return -1;
-	}
-	req->trailing_slash = len > 1 && url[len - 1] == '/';
-	while (*p) {
-		const char *start, *end;
-		size_t n;
-		char *seg;
-
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		start = p;
-		end = strchr(p, '/');
-		if (!end)
-			end = p + strlen(p);
-		n = (size_t)(end - start);
-		if (req->nseg >= PI_MAX_SEGMENTS || n > PI_MAX_SEGMENT_LEN) {
-			pi_resp_error(req, 404, "Not found", "no such resource");
-			return -1;
-		}
-		seg = malloc(n + 1);
-		if (!seg) {
-			pi_resp_error(req, 500, "Out of memory", "the server is out of memory");
-			return -1;
-		}
-		memcpy(seg, start, n);
-		seg[n] = '\0';
-		req->seg[req->nseg++] = seg;
-		if (pi_url_decode(seg, seg) < 0) {
-			pi_resp_error(req, 400, "Bad path",
-				"path segment '%.80s' has invalid percent-encoding (use %%XX with two hex digits, no %%00)",
-				start);
-			return -1;
-		}
-		if (strcmp(seg, ".") == 0 || strcmp(seg, "..") == 0 || strchr(seg, '/') ||
-			strchr(seg, '\\')) {
-			pi_resp_error(req, 400, "Bad path",
-				"path segments may not be '.', '..' or contain '/' or '\\'");
-			return -1;
-		}
-		p = end;
-	}
-	return 0;
+	if (st == PI_ERR_TOOBIG)
+		pi_resp_error(req, 414, "URI too long", "%s", err.message);
+	else if (st == PI_ERR_NOTFOUND)
+		pi_resp_error(req, 404, "Not found", "%s", err.message);
+	else
+		pi_resp_error(req, 400, "Bad path", "%s", err.message);
+	if (is_taxii_url(url)) /* no segments yet: TAXII paths still get the TAXII media type */
+		req->content_type = "application/taxii+json;version=2.1";
+	return -1;
 }
 
 static void handle_healthz(struct pi_request *req)
@@ -532,7 +466,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			if (errno == 0 && end != cl && *end == '\0' &&
 				n > server->cfg.max_content_length) {
 				/* Answer now: the connection closes instead of reading the body. */
-				req->nseg = 0;
 				pi_resp_error(req, 413, "Request too large",
 					"the request body (%llu bytes) is larger than max_content_length (%zu bytes)",
 					n, server->cfg.max_content_length);
@@ -566,9 +499,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (!req)
 		return;
-	free(req->path);
-	for (size_t i = 0; i < req->nseg; i++)
-		free(req->seg[i]);
 	for (size_t i = 0; i < req->nheaders; i++) {
 		free(req->header_names[i]);
 		free(req->header_values[i]);

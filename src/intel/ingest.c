@@ -75,7 +75,7 @@ struct pending {
 	const char *id;
 	const char *version;
 	char *body;
-	char recipients[RECIPIENTS_MAX];
+	char *recipients; /* NULL unless the object names recipients */
 	char version_key[PI_TIME_KEY_LEN];
 	struct pi_object_in in;
 };
@@ -122,9 +122,14 @@ static pi_status prepare(pi_store *store, const cJSON *obj, const struct pi_stix
 		}
 	}
 	p->in.tlp = pi_tlp_of_object(obj);
-	if (map_recipients(store, obj, meta.id, p->in.tlp, p->recipients, sizeof(p->recipients),
-		    err) != PI_OK)
-		return PI_ERR_INVALID;
+	if (cJSON_GetObjectItemCaseSensitive(obj, "x_postisac_recipients")) {
+		p->recipients = malloc(RECIPIENTS_MAX);
+		if (!p->recipients)
+			return pi_error_set(err, PI_ERR_NOMEM, "%s: out of memory", meta.id);
+		if (map_recipients(store, obj, meta.id, p->in.tlp, p->recipients, RECIPIENTS_MAX,
+			    err) != PI_OK)
+			return PI_ERR_INVALID;
+	}
 	p->body = cJSON_PrintUnformatted(obj);
 	if (!p->body)
 		return pi_error_set(err, PI_ERR_NOMEM, "%s: out of memory", meta.id);
@@ -175,6 +180,7 @@ pi_status pi_ingest_objects(pi_store *store, const struct pi_collection *c,
 			const char *oid = cJSON_IsObject(obj) ? pi_json_get_string(obj, "id") : NULL;
 			status_item(&fail, &nfail, oid, NULL, oerr.message);
 			cJSON_free(items[n].body);
+			free(items[n].recipients);
 			memset(&items[n], 0, sizeof(items[n]));
 			continue;
 		}
@@ -211,8 +217,10 @@ pi_status pi_ingest_objects(pi_store *store, const struct pi_collection *c,
 	res->failure = nfail;
 	res->details = pi_buf_steal(&d);
 out:
-	for (i = 0; i < nin && items; i++)
+	for (i = 0; i < nin && items; i++) {
 		cJSON_free(items[i].body);
+		free(items[i].recipients);
+	}
 	free(items);
 	free(ins);
 	free(results);

@@ -120,3 +120,9 @@ const char *const pi_store_migrations[PI_STORE_SCHEMA_VERSION] = {
         "  details TEXT NOT NULL"
         ") STRICT, WITHOUT ROWID;",
 };
+
+/* The subsystem migration chains (see store_int.h). One line per module. */
+const struct pi_store_module pi_store_modules[] = {
+	{"none", NULL, 0},
+};
+const size_t pi_store_nmodules = sizeof(pi_store_modules) / sizeof(pi_store_modules[0]);

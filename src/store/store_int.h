@@ -124,8 +124,20 @@ void pi_col_copy(sqlite3_stmt *st, int col, char *dst, size_t size);
 pi_status pi_collection_insert(struct pi_conn *c, enum pi_scope_kind kind, int64_t scope_id,
         const char *title, struct pi_error *err);
 
-/* The schema migrations, index 0 = version 1. */
+/* The core schema migrations, index 0 = version 1 (PRAGMA user_version). */
 extern const char *const pi_store_migrations[PI_STORE_SCHEMA_VERSION];
+
+/* Subsystems (intel, cases, ...) keep their own tables and their own migration chains, so
+ * they evolve independently: module NAME's version is the setting "schema.NAME", and its
+ * migrations run after the core ones, in pi_store_modules order. Each module lists its
+ * migrations in its own migrations_NAME.c; a released entry is never edited. */
+struct pi_store_module {
+	const char *name;
+	const char *const *migrations; /* index 0 = version 1 */
+	int count;
+};
+extern const struct pi_store_module pi_store_modules[];
+extern const size_t pi_store_nmodules;
 
 /* Test hook: writes the EXPLAIN QUERY PLAN of the statement pi_store_objects_query would run
  * for q into out (lines joined by '\n'). */

@@ -601,6 +601,47 @@ static pi_status ensure_community(struct pi_conn *c, struct pi_error *err)
 	return pi_collection_insert(c, PI_SCOPE_COMMUNITY, 0, "Community", err);
 }
 
+/* Applies each subsystem's missing migrations (inside the caller's transaction). A module
+ * version higher than the program knows is refused like a newer core schema. */
+static pi_status migrate_modules(struct pi_conn *c, struct pi_error *err)
+{
+	for (size_t m = 0; m < pi_store_nmodules; m++) {
+		const struct pi_store_module *mod = &pi_store_modules[m];
+		char key[80], value[32];
+		char *errmsg = NULL;
+		int have = 0;
+		pi_status ret;
+
+		if (mod->count == 0)
+			continue;
+		snprintf(key, sizeof(key), "schema.%s", mod->name);
+		ret = pi_store_setting_get(c->store, key, value, sizeof(value), err);
+		if (ret == PI_OK)
+			have = atoi(value);
+		else if (ret != PI_ERR_NOTFOUND)
+			return ret;
+		if (have > mod->count)
+			return pi_error_set(err, PI_ERR_INVALID,
+			        "database %s has %s schema version %d, newer than this program knows (%d): "
+			        "run a newer postisac",
+			        c->store->path, mod->name, have, mod->count);
+		for (int v = have; v < mod->count; v++) {
+			int rc = sqlite3_exec(c->db, mod->migrations[v], NULL, NULL, &errmsg);
+			if (rc != SQLITE_OK) {
+				ret = pi_error_set(err, PI_ERR_IO, "database: %s migration %d failed: %s",
+				        mod->name, v + 1, errmsg ? errmsg : sqlite3_errstr(rc));
+				sqlite3_free(errmsg);
+				return ret;
+			}
+			snprintf(value, sizeof(value), "%d", v + 1);
+			ret = pi_store_setting_set(c->store, key, value, err);
+			if (ret != PI_OK)
+				return ret;
+		}
+	}
+	return PI_OK;
+}
+
 pi_status pi_store_migrate(pi_store *store, int *version, struct pi_error *err)
 {
 	struct pi_conn *c = NULL;
@@ -638,6 +679,9 @@ pi_status pi_store_migrate(pi_store *store, int *version, struct pi_error *err)
 		}
 		current = v + 1;
 	}
+	ret = migrate_modules(c, err);
+	if (ret != PI_OK)
+		goto out;
 	ret = ensure_community(c, err);
 	if (ret != PI_OK)
 		goto out;
