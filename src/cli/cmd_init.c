@@ -242,6 +242,7 @@ static char *demo_json(pi_store *store, const struct created_user *users, const 
 {
 	cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "users");
 	cJSON *cols = cJSON_AddObjectToObject(root, "collections");
+	cJSON *orgs = cJSON_AddObjectToObject(root, "orgs");
 	struct pi_collection c;
 	struct pi_group g;
 	struct pi_error err;
@@ -265,6 +266,8 @@ static char *demo_json(pi_store *store, const struct created_user *users, const 
 		cJSON_AddStringToObject(cols, "europe-posts", c.uuid);
 	for (size_t i = 0; i < sizeof(demo_orgs) / sizeof(demo_orgs[0]); i++) {
 		struct pi_org o;
+		if (pi_store_org_find(store, demo_orgs[i].slug, &o, &err) == PI_OK)
+			cJSON_AddStringToObject(orgs, o.slug, o.identity_id);
 		if (pi_store_org_find(store, demo_orgs[i].slug, &o, &err) == PI_OK &&
 			pi_store_collection_for_scope(store, PI_SCOPE_ORG, o.id, &c, &err) == PI_OK) {
 			char key[80];

@@ -176,13 +176,13 @@ static enum MHD_Result check_one_arg(void *cls, enum MHD_ValueKind kind, const c
 	const char *value)
 {
 	struct arg_check *c = cls;
-	char tmp[2048];
+	char tmp[16384]; /* room for match[id] with 100 ids */
 	int known = 0;
 
 	(void)kind;
 	if (strlen(key) >= sizeof(tmp) || (value && strlen(value) >= sizeof(tmp))) {
 		c->bad_name = key;
-		c->problem = "is longer than 2,047 characters";
+		c->problem = "is longer than 16,383 characters";
 		return MHD_NO;
 	}
 	if (pi_url_decode(key, tmp) < 0 || (value && pi_url_decode(value, tmp) < 0)) {

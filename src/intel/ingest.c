@@ -178,7 +178,15 @@ pi_status pi_ingest_objects(pi_store *store, const struct pi_collection *c,
 		pi_error_clear(&oerr);
 		if (prepare(store, obj, &vopt, &items[n], &oerr) != PI_OK) {
 			const char *oid = cJSON_IsObject(obj) ? pi_json_get_string(obj, "id") : NULL;
-			status_item(&fail, &nfail, oid, NULL, oerr.message);
+			const char *over = cJSON_IsObject(obj) ? pi_json_get_string(obj, "modified") : NULL;
+			char shown_id[320];
+			if (!over && cJSON_IsObject(obj))
+				over = pi_json_get_string(obj, "created");
+			/* echo at most 300 characters of whatever id was sent */
+			snprintf(shown_id, sizeof(shown_id), "%.300s%s", oid ? oid : "",
+				oid && strlen(oid) > 300 ? "..." : "");
+			status_item(&fail, &nfail, shown_id, over && strlen(over) < 64 ? over : NULL,
+				oerr.message);
 			cJSON_free(items[n].body);
 			free(items[n].recipients);
 			memset(&items[n], 0, sizeof(items[n]));

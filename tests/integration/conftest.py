@@ -5,6 +5,7 @@ fresh demo database in a temporary directory.
     hub.users        {username: {"password", "token", "org", "role", "identity_id"}}
     hub.tokens       {username: token}
     hub.collections  {"community": uuid, "europe-posts": uuid, "<org>-private": uuid}
+    hub.org_identities {org slug: identity id} (for x_postisac_recipients)
     hub.db           "sqlite:/tmp/.../hub.db"
     hub.bin          path of the binary under test
     hub.get/post/delete(path, user=None, **kw)   requests with the user's Bearer token
@@ -44,6 +45,7 @@ class Hub:
         self.users = {u["username"]: u for u in info["users"]}
         self.tokens = {u["username"]: u["token"] for u in info["users"]}
         self.collections = info["collections"]
+        self.org_identities = info["orgs"]
         self.session = requests.Session()
 
     def start(self):

@@ -33,7 +33,9 @@ REJECTED = {
     # references a marking-definition that is neither TLP nor in the hub ("...d5ec", one
     # character off TLP 1.0 RED): the hub does not know it, so it cannot enforce it
     ("examples/interop-objectmarking-test.json",
-     "campaign--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061"): "marking",
+     "campaign--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061"):
+        "object_marking_refs[1]: 'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ec' "
+        "is not a known marking definition",
 }
 
 
