@@ -22,47 +22,49 @@
 static void gen_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: postisac lookalike gen DOMAIN... [--fuzzers LIST] [--dict FILE] [--tld FILE]\n"
-		"                              [--json | --list]\n\n"
-		"Prints the lookalike permutations of each DOMAIN, one a line as 'FUZZER NAME'\n"
-		"(Unicode names also in punycode). Fuzzers: addition, bitsquatting, cyrillic,\n"
-		"homoglyph, hyphenation, insertion, omission, repetition, replacement, subdomain,\n"
-		"transposition, vowel-swap, dictionary (needs --dict), tld-swap (needs --tld),\n"
-		"various, plural, combosquat, brand-subdomain; default: all, plus *original.\n\n"
-		"  --fuzzers LIST  comma-separated fuzzer names\n"
-		"  --dict FILE     words for the dictionary fuzzer, one a line\n"
-		"  --tld FILE      suffixes for the tld-swap fuzzer, one a line\n"
-		"  --json          JSON lines {\"domain\",\"unicode\",\"fuzzer\",\"original\"}\n"
-		"  --list          names only (like dnstwist --format list)\n\n"
-		"Exit status: 0 on success, 2 on error.\n");
+	        "usage: postisac lookalike gen DOMAIN... [--fuzzers LIST] [--dict FILE] [--tld "
+	        "FILE]\n"
+	        "                              [--json | --list]\n\n"
+	        "Prints the lookalike permutations of each DOMAIN, one a line as 'FUZZER NAME'\n"
+	        "(Unicode names also in punycode). Fuzzers: addition, bitsquatting, cyrillic,\n"
+	        "homoglyph, hyphenation, insertion, omission, repetition, replacement, subdomain,\n"
+	        "transposition, vowel-swap, dictionary (needs --dict), tld-swap (needs --tld),\n"
+	        "various, plural, combosquat, brand-subdomain; default: all, plus *original.\n\n"
+	        "  --fuzzers LIST  comma-separated fuzzer names\n"
+	        "  --dict FILE     words for the dictionary fuzzer, one a line\n"
+	        "  --tld FILE      suffixes for the tld-swap fuzzer, one a line\n"
+	        "  --json          JSON lines {\"domain\",\"unicode\",\"fuzzer\",\"original\"}\n"
+	        "  --list          names only (like dnstwist --format list)\n\n"
+	        "Exit status: 0 on success, 2 on error.\n");
 }
 
 static void watch_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: postisac lookalike watch --brands FILE [OPTIONS] [FEED...|-]\n\n"
-		"Reads newly registered domain or certificate transparency name lists (one name a\n"
-		"line, or JSON lines with \"domain\", \"name\", \"names\", \"all_domains\" or\n"
-		"\"dns_names\"; '-' or no FEED reads standard input) and prints each name that\n"
-		"imitates a brand: NAME, BRAND, SCORE and the reasons (skeleton, tld-swap,\n"
-		"edit-distance:D, combosquat:WORD, brand-subdomain, split).\n\n"
-		"  --brands FILE       one brand a line: DOMAIN [TOKEN...], e.g. 'usps.com usps';\n"
-		"                      a token with a dot is another legitimate domain\n"
-		"  --threshold X       minimum score, 0..1 (default 0.5)\n"
-		"  --json              JSON lines {\"name\",\"brand\",\"score\",\"reasons\"}\n"
-		"  --publish HUB       post hits as indicators to HUB (e.g. http://127.0.0.1:8080)\n"
-		"  --token TOKEN       bearer token for --publish (default: env POSTISAC_TOKEN)\n"
-		"  --collection ID     TAXII collection for --publish\n"
-		"  --tlp LEVEL         clear|green|amber|amber+strict|red (default amber)\n\n"
-		"Exit status: 0 if anything was found, 1 if nothing, 2 on error.\n");
+	        "usage: postisac lookalike watch --brands FILE [OPTIONS] [FEED...|-]\n\n"
+	        "Reads newly registered domain or certificate transparency name lists (one name a\n"
+	        "line, or JSON lines with \"domain\", \"name\", \"names\", \"all_domains\" or\n"
+	        "\"dns_names\"; '-' or no FEED reads standard input) and prints each name that\n"
+	        "imitates a brand: NAME, BRAND, SCORE and the reasons (skeleton, tld-swap,\n"
+	        "edit-distance:D, combosquat:WORD, brand-subdomain, split).\n\n"
+	        "  --brands FILE       one brand a line: DOMAIN [TOKEN...], e.g. 'usps.com usps';\n"
+	        "                      a token with a dot is another legitimate domain\n"
+	        "  --threshold X       minimum score, 0..1 (default 0.5)\n"
+	        "  --json              JSON lines {\"name\",\"brand\",\"score\",\"reasons\"}\n"
+	        "  --publish HUB       post hits as indicators to HUB (e.g. "
+	        "http://127.0.0.1:8080)\n"
+	        "  --token TOKEN       bearer token for --publish (default: env POSTISAC_TOKEN)\n"
+	        "  --collection ID     TAXII collection for --publish\n"
+	        "  --tlp LEVEL         clear|green|amber|amber+strict|red (default amber)\n\n"
+	        "Exit status: 0 if anything was found, 1 if nothing, 2 on error.\n");
 }
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: postisac lookalike gen|watch [OPTIONS]\n\n"
-		     "  gen    generate the lookalike permutations of domains\n"
-		     "  watch  watch feeds of new names for lookalikes of brands\n\n"
-		     "Run 'postisac lookalike gen --help' or '... watch --help' for options.\n");
+	             "  gen    generate the lookalike permutations of domains\n"
+	             "  watch  watch feeds of new names for lookalikes of brands\n\n"
+	             "Run 'postisac lookalike gen --help' or '... watch --help' for options.\n");
 }
 
 static void print_json_string(FILE *out, const char *s)
@@ -103,7 +105,7 @@ static int cmd_gen(int argc, char **argv)
 		} else if (strcmp(a, "--list") == 0) {
 			list = 1;
 		} else if ((strcmp(a, "--fuzzers") == 0 || strcmp(a, "--dict") == 0 ||
-				   strcmp(a, "--tld") == 0)) {
+		                   strcmp(a, "--tld") == 0)) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "postisac lookalike gen: %s needs a value\n", a);
 				goto out;
@@ -111,7 +113,8 @@ static int cmd_gen(int argc, char **argv)
 			const char *v = argv[++i];
 			if (strcmp(a, "--fuzzers") == 0) {
 				if (pi_fuzzer_parse_list(v, &opts.fuzzers, &err) != PI_OK) {
-					fprintf(stderr, "postisac lookalike gen: %s\n", err.message);
+					fprintf(stderr, "postisac lookalike gen: %s\n",
+					        err.message);
 					goto out;
 				}
 			} else if (strcmp(a, "--dict") == 0) {
@@ -214,7 +217,7 @@ static void report(struct watch_run *r, const char *name, size_t len, const stru
 		fputs("{\"name\":", stdout);
 		print_json_string(stdout, tmp);
 		printf(",\"brand\":\"%s\",\"score\":%.2f,\"reasons\":[%s]}\n", brand, h->score,
-			reasons);
+		        reasons);
 	} else {
 		/* reasons without the JSON quotes */
 		char plain[256];
@@ -230,9 +233,10 @@ static void report(struct watch_run *r, const char *name, size_t len, const stru
 			size_t cap = r->capkept ? r->capkept * 2 : 256;
 			struct pi_publish_item *nk;
 			if (cap > MAX_PUBLISH) {
-				fprintf(stderr, "postisac lookalike watch: more than %u hits to "
-						"publish; publish a smaller feed\n",
-					MAX_PUBLISH);
+				fprintf(stderr,
+				        "postisac lookalike watch: more than %u hits to "
+				        "publish; publish a smaller feed\n",
+				        MAX_PUBLISH);
 				r->failed = 1;
 				return;
 			}
@@ -362,10 +366,36 @@ static int watch_stream(struct watch_run *r, FILE *f, const char *label, char *b
 	}
 	if (ferror(f)) {
 		fprintf(stderr, "postisac lookalike watch: cannot read %s: %s\n", label,
-			strerror(errno));
+		        strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+	const struct pi_publish_item *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->brand, y->brand);
+}
+
+/* Sorts the kept hits and drops repeated names (a feed may list a name many times). */
+static void dedupe_kept(struct watch_run *r)
+{
+	size_t o = 0;
+
+	if (r->nkept < 2)
+		return;
+	qsort(r->kept, r->nkept, sizeof(*r->kept), item_cmp);
+	for (size_t i = 0; i < r->nkept; i++) {
+		if (o && strcmp(r->kept[o - 1].name, r->kept[i].name) == 0) {
+			free((char *)r->kept[i].name);
+			continue;
+		}
+		r->kept[o++] = r->kept[i];
+	}
+	r->nkept = o;
 }
 
 static int cmd_watch(int argc, char **argv)
@@ -393,8 +423,8 @@ static int cmd_watch(int argc, char **argv)
 		} else if (strcmp(a, "--json") == 0) {
 			r.json = 1;
 		} else if (strcmp(a, "--brands") == 0 || strcmp(a, "--threshold") == 0 ||
-			   strcmp(a, "--publish") == 0 || strcmp(a, "--token") == 0 ||
-			   strcmp(a, "--collection") == 0 || strcmp(a, "--tlp") == 0) {
+		           strcmp(a, "--publish") == 0 || strcmp(a, "--token") == 0 ||
+		           strcmp(a, "--collection") == 0 || strcmp(a, "--tlp") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "postisac lookalike watch: %s needs a value\n", a);
 				goto out;
@@ -407,10 +437,11 @@ static int cmd_watch(int argc, char **argv)
 				errno = 0;
 				threshold = strtod(v, &end);
 				if (errno || !end || *end || end == v || !(threshold >= 0.0) ||
-					threshold > 1.0) {
-					fprintf(stderr, "postisac lookalike watch: --threshold takes a "
-							"number from 0 to 1, not '%s'\n",
-						v);
+				        threshold > 1.0) {
+					fprintf(stderr,
+					        "postisac lookalike watch: --threshold takes a "
+					        "number from 0 to 1, not '%s'\n",
+					        v);
 					goto out;
 				}
 			} else if (strcmp(a, "--publish") == 0) {
@@ -437,23 +468,26 @@ static int cmd_watch(int argc, char **argv)
 	}
 	if (hub) {
 		if (!pi_tlp2_marking_id(tlp)) {
-			fprintf(stderr, "postisac lookalike watch: unknown TLP '%s' (use clear, "
-					"green, amber, amber+strict or red)\n",
-				tlp);
+			fprintf(stderr,
+			        "postisac lookalike watch: unknown TLP '%s' (use clear, "
+			        "green, amber, amber+strict or red)\n",
+			        tlp);
 			goto out;
 		}
 		if (!collection) {
-			fprintf(stderr, "postisac lookalike watch: --publish needs --collection ID\n");
+			fprintf(stderr,
+			        "postisac lookalike watch: --publish needs --collection ID\n");
 			goto out;
 		}
 		if (!token || !*token) {
 			fprintf(stderr, "postisac lookalike watch: --publish needs --token TOKEN "
-					"or POSTISAC_TOKEN\n");
+			                "or POSTISAC_TOKEN\n");
 			goto out;
 		}
 		r.keep = 1;
 	} else if (collection) {
-		fprintf(stderr, "postisac lookalike watch: --collection only goes with --publish\n");
+		fprintf(stderr,
+		        "postisac lookalike watch: --collection only goes with --publish\n");
 		goto out;
 	}
 	if (pi_watcher_load(brands, &r.w, &err) != PI_OK) {
@@ -474,7 +508,7 @@ static int cmd_watch(int argc, char **argv)
 		int bad;
 		if (!f) {
 			fprintf(stderr, "postisac lookalike watch: cannot open %s: %s\n", feeds[i],
-				strerror(errno));
+			        strerror(errno));
 			goto out;
 		}
 		bad = watch_stream(&r, f, feeds[i], buf);
@@ -488,24 +522,26 @@ static int cmd_watch(int argc, char **argv)
 		goto out;
 	}
 	if (r.bad_lines)
-		fprintf(stderr, "postisac lookalike watch: skipped %zu JSON lines that were not "
-				"JSON objects\n",
-			r.bad_lines);
+		fprintf(stderr,
+		        "postisac lookalike watch: skipped %zu JSON lines that were not "
+		        "JSON objects\n",
+		        r.bad_lines);
 	if (r.long_lines)
 		fprintf(stderr, "postisac lookalike watch: skipped %zu lines over %u bytes\n",
-			r.long_lines, MAX_LINE);
+		        r.long_lines, MAX_LINE);
 	if (hub && r.nkept) {
+		dedupe_kept(&r);
 		struct pi_publish_options po = {hub, token, collection, tlp};
 		struct pi_publish_result res;
 		if (pi_lookalike_publish(&po, r.kept, r.nkept, &res, stderr, &err) != PI_OK) {
 			fprintf(stderr, "postisac lookalike watch: publishing failed: %s\n",
-				err.message);
+			        err.message);
 			goto out;
 		}
 		fprintf(stderr,
-			"postisac lookalike watch: published %zu indicators: %zu accepted, %zu "
-			"refused\n",
-			res.total, res.success, res.failure);
+		        "postisac lookalike watch: published %zu indicators: %zu accepted, %zu "
+		        "refused\n",
+		        res.total, res.success, res.failure);
 		if (res.failure) {
 			rc = 2;
 			goto out;
@@ -530,7 +566,7 @@ int pi_cmd_lookalike(int argc, char **argv)
 		return 2;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-		strcmp(argv[1], "help") == 0) {
+	        strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;
 	}

@@ -39,7 +39,7 @@
 
 #define API_JSON "application/json"
 #define BODY_MAX_DEPTH 4
-#define MAX_ROUTE_SEGS 4
+#define MAX_ROUTE_SEGS PI_API_MAX_ROUTE_SEGS
 
 /* ---- responses and small helpers ---- */
 
@@ -1271,14 +1271,7 @@ static void remove_member(struct pi_request *req, char **arg)
 static const char *const users_args[] = {"org", NULL};
 static const char *const no_args[] = {NULL};
 
-struct route {
-	const char *method;
-	const char *path[MAX_ROUTE_SEGS]; /* segments after /api/v1/; "*" captures one */
-	void (*handle)(struct pi_request *req, char **arg);
-	const char *const *args; /* accepted query parameters */
-};
-
-static const struct route routes[] = {
+const struct pi_api_route pi_api_admin_routes[] = {
         {"GET", {"me"}, get_me, no_args},
         {"GET", {"orgs"}, list_orgs, no_args},
         {"POST", {"orgs"}, create_org, no_args},
@@ -1298,9 +1291,10 @@ static const struct route routes[] = {
         {"PUT", {"groups", "*", "members", "*"}, add_member, no_args},
         {"DELETE", {"groups", "*", "members", "*"}, remove_member, no_args},
 };
+const size_t pi_api_admin_nroutes = sizeof(pi_api_admin_routes) / sizeof(pi_api_admin_routes[0]);
 
 /* Nonzero if the path after /api/v1/ matches the route's segments; captures go to arg. */
-static int path_matches(const struct route *r, char *const *seg, size_t n, char **arg)
+static int path_matches(const struct pi_api_route *r, char *const *seg, size_t n, char **arg)
 {
 	size_t k = 0, len = 0;
 
@@ -1331,8 +1325,9 @@ void pi_api_handle(struct pi_request *req)
 		        "'Authorization: Bearer TOKEN' or HTTP Basic with your user name");
 		return;
 	}
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		const struct route *r = &routes[i];
+	for (size_t t = 0; t < pi_api_ntables; t++)
+	for (size_t i = 0; i < *pi_api_tables[t].count; i++) {
+		const struct pi_api_route *r = &pi_api_tables[t].routes[i];
 		int len;
 
 		if (!path_matches(r, req->seg + 2, n, arg))

@@ -84,6 +84,26 @@ int pi_auth_request(struct pi_request *req);
 /* Sets 401 with WWW-Authenticate. */
 void pi_auth_challenge(struct pi_request *req, const char *why);
 
+/* The JSON API under /api/v1/ is a set of route tables, one per subsystem (api.c: admin;
+ * others in api_<subsystem>.c), listed in api_routes.c. A route matches the segments after
+ * /api/v1/ ("*" captures one segment into arg[]) and names the query parameters it accepts
+ * (pi_req_check_args runs before the handler). Anonymous callers never reach a handler. */
+#define PI_API_MAX_ROUTE_SEGS 6
+struct pi_api_route {
+	const char *method;
+	const char *path[PI_API_MAX_ROUTE_SEGS];
+	void (*handle)(struct pi_request *req, char **arg);
+	const char *const *args;
+};
+struct pi_api_table {
+	const struct pi_api_route *routes;
+	const size_t *count;
+};
+extern const struct pi_api_table pi_api_tables[];
+extern const size_t pi_api_ntables;
+extern const struct pi_api_route pi_api_admin_routes[];
+extern const size_t pi_api_admin_nroutes;
+
 /* Handlers. Each sets the response. */
 void pi_taxii_handle(struct pi_request *req);
 void pi_api_handle(struct pi_request *req);

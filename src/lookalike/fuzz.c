@@ -28,108 +28,209 @@
 #include "lookalike/lookalike.h"
 
 #define MAX_LABEL_CP 63
-#define MAX_CP 512   /* scratch code points: two homoglyph rounds may double the label twice */
+#define MAX_CP 512    /* scratch code points: two homoglyph rounds may double the label twice */
 #define MAX_TEXT 2048 /* scratch bytes for one candidate name */
 
 static const char *const fuzzer_names[PI_FUZZ_COUNT] = {
-	[PI_FUZZ_ORIGINAL] = "*original",
-	[PI_FUZZ_ADDITION] = "addition",
-	[PI_FUZZ_BITSQUATTING] = "bitsquatting",
-	[PI_FUZZ_CYRILLIC] = "cyrillic",
-	[PI_FUZZ_HOMOGLYPH] = "homoglyph",
-	[PI_FUZZ_HYPHENATION] = "hyphenation",
-	[PI_FUZZ_INSERTION] = "insertion",
-	[PI_FUZZ_OMISSION] = "omission",
-	[PI_FUZZ_REPETITION] = "repetition",
-	[PI_FUZZ_REPLACEMENT] = "replacement",
-	[PI_FUZZ_SUBDOMAIN] = "subdomain",
-	[PI_FUZZ_TRANSPOSITION] = "transposition",
-	[PI_FUZZ_VOWEL_SWAP] = "vowel-swap",
-	[PI_FUZZ_DICTIONARY] = "dictionary",
-	[PI_FUZZ_TLD_SWAP] = "tld-swap",
-	[PI_FUZZ_VARIOUS] = "various",
-	[PI_FUZZ_PLURAL] = "plural",
-	[PI_FUZZ_COMBOSQUAT] = "combosquat",
-	[PI_FUZZ_BRAND_SUBDOMAIN] = "brand-subdomain",
+        [PI_FUZZ_ORIGINAL] = "*original",
+        [PI_FUZZ_ADDITION] = "addition",
+        [PI_FUZZ_BITSQUATTING] = "bitsquatting",
+        [PI_FUZZ_CYRILLIC] = "cyrillic",
+        [PI_FUZZ_HOMOGLYPH] = "homoglyph",
+        [PI_FUZZ_HYPHENATION] = "hyphenation",
+        [PI_FUZZ_INSERTION] = "insertion",
+        [PI_FUZZ_OMISSION] = "omission",
+        [PI_FUZZ_REPETITION] = "repetition",
+        [PI_FUZZ_REPLACEMENT] = "replacement",
+        [PI_FUZZ_SUBDOMAIN] = "subdomain",
+        [PI_FUZZ_TRANSPOSITION] = "transposition",
+        [PI_FUZZ_VOWEL_SWAP] = "vowel-swap",
+        [PI_FUZZ_DICTIONARY] = "dictionary",
+        [PI_FUZZ_TLD_SWAP] = "tld-swap",
+        [PI_FUZZ_VARIOUS] = "various",
+        [PI_FUZZ_PLURAL] = "plural",
+        [PI_FUZZ_COMBOSQUAT] = "combosquat",
+        [PI_FUZZ_BRAND_SUBDOMAIN] = "brand-subdomain",
 };
 
 /* Keyboard neighbours (qwerty, qwertz, azerty), as dnstwist lists them. */
-static const char *const kb_qwerty[128] = {['1'] = "2q", ['2'] = "3wq1", ['3'] = "4ew2",
-	['4'] = "5re3", ['5'] = "6tr4", ['6'] = "7yt5", ['7'] = "8uy6", ['8'] = "9iu7",
-	['9'] = "0oi8", ['0'] = "po9", ['q'] = "12wa", ['w'] = "3esaq2", ['e'] = "4rdsw3",
-	['r'] = "5tfde4", ['t'] = "6ygfr5", ['y'] = "7uhgt6", ['u'] = "8ijhy7", ['i'] = "9okju8",
-	['o'] = "0plki9", ['p'] = "lo0", ['a'] = "qwsz", ['s'] = "edxzaw", ['d'] = "rfcxse",
-	['f'] = "tgvcdr", ['g'] = "yhbvft", ['h'] = "ujnbgy", ['j'] = "ikmnhu", ['k'] = "olmji",
-	['l'] = "kop", ['z'] = "asx", ['x'] = "zsdc", ['c'] = "xdfv", ['v'] = "cfgb",
-	['b'] = "vghn", ['n'] = "bhjm", ['m'] = "njk"};
-static const char *const kb_qwertz[128] = {['1'] = "2q", ['2'] = "3wq1", ['3'] = "4ew2",
-	['4'] = "5re3", ['5'] = "6tr4", ['6'] = "7zt5", ['7'] = "8uz6", ['8'] = "9iu7",
-	['9'] = "0oi8", ['0'] = "po9", ['q'] = "12wa", ['w'] = "3esaq2", ['e'] = "4rdsw3",
-	['r'] = "5tfde4", ['t'] = "6zgfr5", ['z'] = "7uhgt6", ['u'] = "8ijhz7", ['i'] = "9okju8",
-	['o'] = "0plki9", ['p'] = "lo0", ['a'] = "qwsy", ['s'] = "edxyaw", ['d'] = "rfcxse",
-	['f'] = "tgvcdr", ['g'] = "zhbvft", ['h'] = "ujnbgz", ['j'] = "ikmnhu", ['k'] = "olmji",
-	['l'] = "kop", ['y'] = "asx", ['x'] = "ysdc", ['c'] = "xdfv", ['v'] = "cfgb",
-	['b'] = "vghn", ['n'] = "bhjm", ['m'] = "njk"};
-static const char *const kb_azerty[128] = {['1'] = "2a", ['2'] = "3za1", ['3'] = "4ez2",
-	['4'] = "5re3", ['5'] = "6tr4", ['6'] = "7yt5", ['7'] = "8uy6", ['8'] = "9iu7",
-	['9'] = "0oi8", ['0'] = "po9", ['a'] = "2zq1", ['z'] = "3esqa2", ['e'] = "4rdsz3",
-	['r'] = "5tfde4", ['t'] = "6ygfr5", ['y'] = "7uhgt6", ['u'] = "8ijhy7", ['i'] = "9okju8",
-	['o'] = "0plki9", ['p'] = "lo0m", ['q'] = "zswa", ['s'] = "edxwqz", ['d'] = "rfcxse",
-	['f'] = "tgvcdr", ['g'] = "yhbvft", ['h'] = "ujnbgy", ['j'] = "iknhu", ['k'] = "olji",
-	['l'] = "kopm", ['m'] = "lp", ['w'] = "sxq", ['x'] = "wsdc", ['c'] = "xdfv", ['v'] = "cfgb",
-	['b'] = "vghn", ['n'] = "bhj"};
+static const char *const kb_qwerty[128] = {['1'] = "2q",
+        ['2'] = "3wq1",
+        ['3'] = "4ew2",
+        ['4'] = "5re3",
+        ['5'] = "6tr4",
+        ['6'] = "7yt5",
+        ['7'] = "8uy6",
+        ['8'] = "9iu7",
+        ['9'] = "0oi8",
+        ['0'] = "po9",
+        ['q'] = "12wa",
+        ['w'] = "3esaq2",
+        ['e'] = "4rdsw3",
+        ['r'] = "5tfde4",
+        ['t'] = "6ygfr5",
+        ['y'] = "7uhgt6",
+        ['u'] = "8ijhy7",
+        ['i'] = "9okju8",
+        ['o'] = "0plki9",
+        ['p'] = "lo0",
+        ['a'] = "qwsz",
+        ['s'] = "edxzaw",
+        ['d'] = "rfcxse",
+        ['f'] = "tgvcdr",
+        ['g'] = "yhbvft",
+        ['h'] = "ujnbgy",
+        ['j'] = "ikmnhu",
+        ['k'] = "olmji",
+        ['l'] = "kop",
+        ['z'] = "asx",
+        ['x'] = "zsdc",
+        ['c'] = "xdfv",
+        ['v'] = "cfgb",
+        ['b'] = "vghn",
+        ['n'] = "bhjm",
+        ['m'] = "njk"};
+static const char *const kb_qwertz[128] = {['1'] = "2q",
+        ['2'] = "3wq1",
+        ['3'] = "4ew2",
+        ['4'] = "5re3",
+        ['5'] = "6tr4",
+        ['6'] = "7zt5",
+        ['7'] = "8uz6",
+        ['8'] = "9iu7",
+        ['9'] = "0oi8",
+        ['0'] = "po9",
+        ['q'] = "12wa",
+        ['w'] = "3esaq2",
+        ['e'] = "4rdsw3",
+        ['r'] = "5tfde4",
+        ['t'] = "6zgfr5",
+        ['z'] = "7uhgt6",
+        ['u'] = "8ijhz7",
+        ['i'] = "9okju8",
+        ['o'] = "0plki9",
+        ['p'] = "lo0",
+        ['a'] = "qwsy",
+        ['s'] = "edxyaw",
+        ['d'] = "rfcxse",
+        ['f'] = "tgvcdr",
+        ['g'] = "zhbvft",
+        ['h'] = "ujnbgz",
+        ['j'] = "ikmnhu",
+        ['k'] = "olmji",
+        ['l'] = "kop",
+        ['y'] = "asx",
+        ['x'] = "ysdc",
+        ['c'] = "xdfv",
+        ['v'] = "cfgb",
+        ['b'] = "vghn",
+        ['n'] = "bhjm",
+        ['m'] = "njk"};
+static const char *const kb_azerty[128] = {['1'] = "2a",
+        ['2'] = "3za1",
+        ['3'] = "4ez2",
+        ['4'] = "5re3",
+        ['5'] = "6tr4",
+        ['6'] = "7yt5",
+        ['7'] = "8uy6",
+        ['8'] = "9iu7",
+        ['9'] = "0oi8",
+        ['0'] = "po9",
+        ['a'] = "2zq1",
+        ['z'] = "3esqa2",
+        ['e'] = "4rdsz3",
+        ['r'] = "5tfde4",
+        ['t'] = "6ygfr5",
+        ['y'] = "7uhgt6",
+        ['u'] = "8ijhy7",
+        ['i'] = "9okju8",
+        ['o'] = "0plki9",
+        ['p'] = "lo0m",
+        ['q'] = "zswa",
+        ['s'] = "edxwqz",
+        ['d'] = "rfcxse",
+        ['f'] = "tgvcdr",
+        ['g'] = "yhbvft",
+        ['h'] = "ujnbgy",
+        ['j'] = "iknhu",
+        ['k'] = "olji",
+        ['l'] = "kopm",
+        ['m'] = "lp",
+        ['w'] = "sxq",
+        ['x'] = "wsdc",
+        ['c'] = "xdfv",
+        ['v'] = "cfgb",
+        ['b'] = "vghn",
+        ['n'] = "bhj"};
 static const char *const *const keyboards[] = {kb_qwerty, kb_qwertz, kb_azerty};
 
 /* Homoglyphs of each ASCII character (UTF-8), as dnstwist lists them; NULL-terminated. */
 static const char *const glyph_table[128][18] = {
-	['0'] = {"o"},
-	['1'] = {"l", "i"},
-	['2'] = {"ƻ"},
-	['3'] = {"8"},
-	['5'] = {"ƽ"},
-	['6'] = {"9"},
-	['8'] = {"3"},
-	['9'] = {"6"},
-	['a'] = {"à", "á", "â", "ã", "ä", "å", "ɑ", "ạ", "ǎ", "ă", "ȧ", "ą", "ə"},
-	['b'] = {"d", "lb", "ʙ", "ɓ", "ḃ", "ḅ", "ḇ", "ƅ"},
-	['c'] = {"e", "ƈ", "ċ", "ć", "ç", "č", "ĉ", "ᴄ"},
-	['d'] = {"b", "cl", "dl", "ɗ", "đ", "ď", "ɖ", "ḑ", "ḋ", "ḍ", "ḏ", "ḓ"},
-	['e'] = {"c", "é", "è", "ê", "ë", "ē", "ĕ", "ě", "ė", "ẹ", "ę", "ȩ", "ɇ", "ḛ"},
-	['f'] = {"ƒ", "ḟ"},
-	['g'] = {"q", "ɢ", "ɡ", "ġ", "ğ", "ǵ", "ģ", "ĝ", "ǧ", "ǥ"},
-	['h'] = {"lh", "ĥ", "ȟ", "ħ", "ɦ", "ḧ", "ḩ", "ⱨ", "ḣ", "ḥ", "ḫ", "ẖ"},
-	['i'] = {"1", "l", "í", "ì", "ï", "ı", "ɩ", "ǐ", "ĭ", "ỉ", "ị", "ɨ", "ȋ", "ī", "ɪ"},
-	['j'] = {"ʝ", "ǰ", "ɉ", "ĵ"},
-	['k'] = {"lk", "ik", "lc", "ḳ", "ḵ", "ⱪ", "ķ", "ᴋ"},
-	['l'] = {"1", "i", "ɫ", "ł"},
-	['m'] = {"n", "nn", "rn", "rr", "ṁ", "ṃ", "ᴍ", "ɱ", "ḿ"},
-	['n'] = {"m", "r", "ń", "ṅ", "ṇ", "ṉ", "ñ", "ņ", "ǹ", "ň", "ꞑ"},
-	['o'] = {"0", "ȯ", "ọ", "ỏ", "ơ", "ó", "ö", "ᴏ"},
-	['p'] = {"ƿ", "ƥ", "ṕ", "ṗ"},
-	['q'] = {"g", "ʠ"},
-	['r'] = {"ʀ", "ɼ", "ɽ", "ŕ", "ŗ", "ř", "ɍ", "ɾ", "ȓ", "ȑ", "ṙ", "ṛ", "ṟ"},
-	['s'] = {"ʂ", "ś", "ṣ", "ṡ", "ș", "ŝ", "š", "ꜱ"},
-	['t'] = {"ţ", "ŧ", "ṫ", "ṭ", "ț", "ƫ"},
-	['u'] = {"ᴜ", "ǔ", "ŭ", "ü", "ʉ", "ù", "ú", "û", "ũ", "ū", "ų", "ư", "ů", "ű", "ȕ", "ȗ",
-		"ụ"},
-	['v'] = {"ṿ", "ⱱ", "ᶌ", "ṽ", "ⱴ", "ᴠ"},
-	['w'] = {"vv", "ŵ", "ẁ", "ẃ", "ẅ", "ⱳ", "ẇ", "ẉ", "ẘ", "ᴡ"},
-	['x'] = {"ẋ", "ẍ"},
-	['y'] = {"ʏ", "ý", "ÿ", "ŷ", "ƴ", "ȳ", "ɏ", "ỿ", "ẏ", "ỵ"},
-	['z'] = {"ʐ", "ż", "ź", "ᴢ", "ƶ", "ẓ", "ẕ", "ⱬ"},
+        ['0'] = {"o"},
+        ['1'] = {"l", "i"},
+        ['2'] = {"ƻ"},
+        ['3'] = {"8"},
+        ['5'] = {"ƽ"},
+        ['6'] = {"9"},
+        ['8'] = {"3"},
+        ['9'] = {"6"},
+        ['a'] = {"à", "á", "â", "ã", "ä", "å", "ɑ", "ạ", "ǎ", "ă", "ȧ", "ą", "ə"},
+        ['b'] = {"d", "lb", "ʙ", "ɓ", "ḃ", "ḅ", "ḇ", "ƅ"},
+        ['c'] = {"e", "ƈ", "ċ", "ć", "ç", "č", "ĉ", "ᴄ"},
+        ['d'] = {"b", "cl", "dl", "ɗ", "đ", "ď", "ɖ", "ḑ", "ḋ", "ḍ", "ḏ", "ḓ"},
+        ['e'] = {"c", "é", "è", "ê", "ë", "ē", "ĕ", "ě", "ė", "ẹ", "ę", "ȩ", "ɇ", "ḛ"},
+        ['f'] = {"ƒ", "ḟ"},
+        ['g'] = {"q", "ɢ", "ɡ", "ġ", "ğ", "ǵ", "ģ", "ĝ", "ǧ", "ǥ"},
+        ['h'] = {"lh", "ĥ", "ȟ", "ħ", "ɦ", "ḧ", "ḩ", "ⱨ", "ḣ", "ḥ", "ḫ", "ẖ"},
+        ['i'] = {"1", "l", "í", "ì", "ï", "ı", "ɩ", "ǐ", "ĭ", "ỉ", "ị", "ɨ", "ȋ", "ī", "ɪ"},
+        ['j'] = {"ʝ", "ǰ", "ɉ", "ĵ"},
+        ['k'] = {"lk", "ik", "lc", "ḳ", "ḵ", "ⱪ", "ķ", "ᴋ"},
+        ['l'] = {"1", "i", "ɫ", "ł"},
+        ['m'] = {"n", "nn", "rn", "rr", "ṁ", "ṃ", "ᴍ", "ɱ", "ḿ"},
+        ['n'] = {"m", "r", "ń", "ṅ", "ṇ", "ṉ", "ñ", "ņ", "ǹ", "ň", "ꞑ"},
+        ['o'] = {"0", "ȯ", "ọ", "ỏ", "ơ", "ó", "ö", "ᴏ"},
+        ['p'] = {"ƿ", "ƥ", "ṕ", "ṗ"},
+        ['q'] = {"g", "ʠ"},
+        ['r'] = {"ʀ", "ɼ", "ɽ", "ŕ", "ŗ", "ř", "ɍ", "ɾ", "ȓ", "ȑ", "ṙ", "ṛ", "ṟ"},
+        ['s'] = {"ʂ", "ś", "ṣ", "ṡ", "ș", "ŝ", "š", "ꜱ"},
+        ['t'] = {"ţ", "ŧ", "ṫ", "ṭ", "ț", "ƫ"},
+        ['u'] = {"ᴜ", "ǔ", "ŭ", "ü", "ʉ", "ù", "ú", "û", "ũ", "ū", "ų", "ư", "ů", "ű", "ȕ", "ȗ",
+                "ụ"},
+        ['v'] = {"ṿ", "ⱱ", "ᶌ", "ṽ", "ⱴ", "ᴠ"},
+        ['w'] = {"vv", "ŵ", "ẁ", "ẃ", "ẅ", "ⱳ", "ẇ", "ẉ", "ẘ", "ᴡ"},
+        ['x'] = {"ẋ", "ẍ"},
+        ['y'] = {"ʏ", "ý", "ÿ", "ŷ", "ƴ", "ȳ", "ɏ", "ỿ", "ẏ", "ỵ"},
+        ['z'] = {"ʐ", "ż", "ź", "ᴢ", "ƶ", "ẓ", "ẕ", "ⱬ"},
 };
 
 /* Latin to Cyrillic lookalikes (dnstwist's cyrillic fuzzer). */
-static const char *const cyrillic_table[128] = {['a'] = "а", ['b'] = "ь", ['c'] = "с",
-	['d'] = "ԁ", ['e'] = "е", ['g'] = "ԍ", ['h'] = "һ", ['i'] = "і", ['j'] = "ј",
-	['k'] = "к", ['l'] = "ӏ", ['m'] = "м", ['o'] = "о", ['p'] = "р", ['q'] = "ԛ",
-	['s'] = "ѕ", ['t'] = "т", ['v'] = "ѵ", ['w'] = "ԝ", ['x'] = "х", ['y'] = "у"};
+static const char *const cyrillic_table[128] = {['a'] = "а",
+        ['b'] = "ь",
+        ['c'] = "с",
+        ['d'] = "ԁ",
+        ['e'] = "е",
+        ['g'] = "ԍ",
+        ['h'] = "һ",
+        ['i'] = "і",
+        ['j'] = "ј",
+        ['k'] = "к",
+        ['l'] = "ӏ",
+        ['m'] = "м",
+        ['o'] = "о",
+        ['p'] = "р",
+        ['q'] = "ԛ",
+        ['s'] = "ѕ",
+        ['t'] = "т",
+        ['v'] = "ѵ",
+        ['w'] = "ԝ",
+        ['x'] = "х",
+        ['y'] = "у"};
 
 /* Words a postal smishing domain puts around the brand (combosquat, brand-subdomain). */
-static const char *const postal_words[] = {"track", "tracking", "parcel", "package",
-	"delivery", "redelivery", "customs", "pay", "fee", "post", "mail", "notice", "gov", "usa",
-	"online", "service", "info", "help", "secure", "update", "verify", "status", "shipping",
-	"postal", "express", "support", "login", "account"};
+static const char *const postal_words[] = {"track", "tracking", "parcel", "package", "delivery",
+        "redelivery", "customs", "pay", "fee", "post", "mail", "notice", "gov", "usa", "online",
+        "service", "info", "help", "secure", "update", "verify", "status", "shipping", "postal",
+        "express", "support", "login", "account"};
 
 const char *const *pi_lookalike_postal_words(size_t *n)
 {
@@ -138,8 +239,8 @@ const char *const *pi_lookalike_postal_words(size_t *n)
 }
 
 /* dnstwist's second-level names that make a two-label suffix when it lacks the tld module. */
-static const char *const ctld[] = {"org", "com", "net", "gov", "edu", "co", "mil", "nom", "ac",
-	"info", "biz"};
+static const char *const ctld[] = {
+        "org", "com", "net", "gov", "edu", "co", "mil", "nom", "ac", "info", "biz"};
 
 struct set_entry {
 	uint64_t hash;
@@ -167,7 +268,7 @@ struct pi_perms {
 	size_t n, cap;
 	char *blob; /* NUL-terminated strings */
 	size_t blob_len, blob_cap;
-	struct strset seen_mid;	  /* domain labels (code points) already handled */
+	struct strset seen_mid;   /* domain labels (code points) already handled */
 	struct strset seen_ascii; /* final ASCII names */
 };
 
@@ -251,7 +352,7 @@ static pi_status strset_add(struct strset *s, const char *key, size_t len, int *
 	j = (size_t)h & (s->nslots - 1);
 	while (s->slots[j].len) {
 		if (s->slots[j].hash == h && s->slots[j].len == len &&
-			memcmp(s->blob + s->slots[j].off, key, len) == 0)
+		        memcmp(s->blob + s->slots[j].off, key, len) == 0)
 			return PI_OK;
 		j = (j + 1) & (s->nslots - 1);
 	}
@@ -306,11 +407,11 @@ pi_status pi_fuzzer_parse_list(const char *list, unsigned *mask, struct pi_error
 		}
 		if (!found)
 			return pi_error_set(err, PI_ERR_INVALID,
-				"unknown fuzzer '%.*s' (known: addition, bitsquatting, cyrillic, "
-				"homoglyph, hyphenation, insertion, omission, repetition, "
-				"replacement, subdomain, transposition, vowel-swap, dictionary, "
-				"tld-swap, various, plural, combosquat, brand-subdomain)",
-				(int)(n > 64 ? 64 : n), start);
+			        "unknown fuzzer '%.*s' (known: addition, bitsquatting, cyrillic, "
+			        "homoglyph, hyphenation, insertion, omission, repetition, "
+			        "replacement, subdomain, transposition, vowel-swap, dictionary, "
+			        "tld-swap, various, plural, combosquat, brand-subdomain)",
+			        (int)(n > 64 ? 64 : n), start);
 	}
 	if (!*mask)
 		return pi_error_set(err, PI_ERR_INVALID, "the fuzzer list is empty");
@@ -327,7 +428,7 @@ int pi_lookalike_valid_fqdn(const char *name, size_t len)
 		if (i < len && name[i] != '.') {
 			unsigned char c = (unsigned char)name[i];
 			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-				    (c >= '0' && c <= '9') || c == '-'))
+			            (c >= '0' && c <= '9') || c == '-'))
 				return 0;
 			continue;
 		}
@@ -378,7 +479,7 @@ static long utf8_decode(const char *s, size_t len, uint32_t *out, size_t max)
 			cp = (cp << 6) | (cc & 0x3f);
 		}
 		if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) ||
-			(k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		        (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
 			return -1;
 		if (n >= max)
 			return -1;
@@ -443,8 +544,8 @@ static void gen_fail(struct gen *g, pi_status st, const char *what)
 		return;
 	g->status = st;
 	if (st == PI_ERR_TOOBIG)
-		pi_error_set(g->err, st, "more than %u permutations: %s", PI_LOOKALIKE_MAX_PERMS,
-			what);
+		pi_error_set(
+		        g->err, st, "more than %u permutations: %s", PI_LOOKALIKE_MAX_PERMS, what);
 	else
 		pi_error_set(g->err, st, "out of memory while %s", what);
 }
@@ -533,7 +634,7 @@ static int cp_simple(struct cp_cache *c, uint32_t cp)
 		if (c->cp[i] == cp)
 			return c->ok[i];
 	if ((cp >= 0x1100 && cp < 0x1200) || (cp >= 0x3130 && cp < 0x3190) ||
-		(cp >= 0xac00 && cp < 0xd7b0) || (cp >= 0x300 && cp < 0x370))
+	        (cp >= 0xac00 && cp < 0xd7b0) || (cp >= 0x300 && cp < 0x370))
 		ok = 0; /* jamo compose, marks combine: never on the fast path */
 	else {
 		memcpy(mine, "xn--", 4);
@@ -556,8 +657,7 @@ static int cp_simple(struct cp_cache *c, uint32_t cp)
 
 /* Converts a UTF-8 name to ASCII: labels of plain letters through punycode_encode, anything
  * else through libidn2. Returns the length, or 0 if the name is not a valid IDN. */
-static size_t to_ascii(struct cp_cache *cache, const char *text, size_t len, char *out,
-	size_t room)
+static size_t to_ascii(struct cp_cache *cache, const char *text, size_t len, char *out, size_t room)
 {
 	size_t o = 0, start = 0;
 
@@ -665,7 +765,7 @@ static void emit_text(struct gen *g, enum pi_fuzzer f, const char *text, size_t 
 		p->cap = cap;
 	}
 	if (perms_blob_add(p, name, name_len, &aoff) != PI_OK ||
-		(!ascii && perms_blob_add(p, text, len, &uoff) != PI_OK)) {
+	        (!ascii && perms_blob_add(p, text, len, &uoff) != PI_OK)) {
 		gen_fail(g, PI_ERR_NOMEM, "storing permutations");
 		return;
 	}
@@ -676,8 +776,8 @@ static void emit_text(struct gen *g, enum pi_fuzzer f, const char *text, size_t 
 }
 
 /* Joins the non-empty parts with dots (dnstwist's '.'.join(filter(None, ...))). */
-static size_t join_parts(char *out, size_t room, const char *const *parts, const size_t *lens,
-	size_t n)
+static size_t join_parts(
+        char *out, size_t room, const char *const *parts, const size_t *lens, size_t n)
 {
 	size_t len = 0;
 
@@ -820,8 +920,8 @@ static void glyphs_init(struct glyphs *gl)
 /* One homoglyph round over s[0..n): calls back for every distinct window replacement. */
 typedef void (*mix_fn)(struct gen *g, const uint32_t *cp, size_t n, void *ctx);
 
-static void homoglyph_mix(struct gen *g, const struct glyphs *gl, const uint32_t *s, size_t n,
-	mix_fn fn, void *ctx)
+static void homoglyph_mix(
+        struct gen *g, const struct glyphs *gl, const uint32_t *s, size_t n, mix_fn fn, void *ctx)
 {
 	uint32_t done[128] = {0};
 	size_t pos[MAX_CP];
@@ -938,8 +1038,8 @@ static void fuzz_homoglyph(struct gen *g)
 	for (size_t i = 0; i < r1.count && g->status == PI_OK; i++)
 		emit_mid(g, PI_FUZZ_HOMOGLYPH, r1.cp + r1.off[i], r1.off[i + 1] - r1.off[i]);
 	for (size_t i = 0; i < r1.count && g->status == PI_OK; i++)
-		homoglyph_mix(g, gl, r1.cp + r1.off[i], r1.off[i + 1] - r1.off[i],
-			emit_homoglyph, NULL);
+		homoglyph_mix(
+		        g, gl, r1.cp + r1.off[i], r1.off[i + 1] - r1.off[i], emit_homoglyph, NULL);
 out:
 	strset_free(&r1.seen);
 	free(r1.cp);
@@ -1061,8 +1161,8 @@ static void fuzz_vowel_swap(struct gen *g)
 }
 
 /* Emits a+b+c (any may be empty) as the domain label. */
-static void emit_concat(struct gen *g, enum pi_fuzzer f, const char *a, const char *b,
-	const char *c)
+static void emit_concat(
+        struct gen *g, enum pi_fuzzer f, const char *a, const char *b, const char *c)
 {
 	char mid[MAX_TEXT];
 	int n = snprintf(mid, sizeof(mid), "%s%s%s", a, b, c);
@@ -1097,7 +1197,8 @@ static void fuzz_dictionary(struct gen *g, const char *mid)
 		}
 		if (last_hyphen) {
 			char head[MAX_TEXT];
-			int n = snprintf(head, sizeof(head), "%.*s-", (int)(last_hyphen - mid), mid);
+			int n = snprintf(
+			        head, sizeof(head), "%.*s-", (int)(last_hyphen - mid), mid);
 			if (n > 0 && (size_t)n < sizeof(head))
 				emit_concat(g, PI_FUZZ_DICTIONARY, head, w, "");
 			emit_concat(g, PI_FUZZ_DICTIONARY, w, "-", first_hyphen + 1);
@@ -1106,8 +1207,8 @@ static void fuzz_dictionary(struct gen *g, const char *mid)
 }
 
 /* Emits SUB.LABEL.TLD with explicit parts (empty parts skipped). */
-static void emit_parts(struct gen *g, enum pi_fuzzer f, const char *sub, const char *label,
-	const char *tld)
+static void emit_parts(
+        struct gen *g, enum pi_fuzzer f, const char *sub, const char *label, const char *tld)
 {
 	char text[MAX_TEXT];
 	const char *parts[3] = {sub, label, tld};
@@ -1218,8 +1319,8 @@ static void fuzz_brand_subdomain(struct gen *g, const char *mid)
 }
 
 /* Splits name as dnstwist does without the tld module. Fills g->sub/mid text/tld. */
-static pi_status split_domain(struct gen *g, const char *name, char *mid, size_t mid_size,
-	struct pi_error *err)
+static pi_status split_domain(
+        struct gen *g, const char *name, char *mid, size_t mid_size, struct pi_error *err)
 {
 	const char *dots[3] = {NULL, NULL, NULL}; /* last, second-last, third-last dot */
 	size_t nd = 0;
@@ -1232,8 +1333,8 @@ static pi_status split_domain(struct gen *g, const char *name, char *mid, size_t
 			dots[nd++] = p;
 	}
 	if (nd == 0)
-		return pi_error_set(err, PI_ERR_INVALID, "'%s' has no dot: give a domain name",
-			name);
+		return pi_error_set(
+		        err, PI_ERR_INVALID, "'%s' has no dot: give a domain name", name);
 	if (nd >= 2) {
 		sld_start = dots[1] + 1;
 		size_t sld_len = (size_t)(dots[0] - sld_start);
@@ -1271,8 +1372,8 @@ void pi_perms_free(pi_perms *p)
 	free(p);
 }
 
-pi_status pi_lookalike_generate(const char *domain, const struct pi_gen_options *opts,
-	pi_perms **out, struct pi_error *err)
+pi_status pi_lookalike_generate(
+        const char *domain, const struct pi_gen_options *opts, pi_perms **out, struct pi_error *err)
 {
 	static const struct pi_gen_options no_options = {0};
 	struct gen g;
@@ -1291,23 +1392,24 @@ pi_status pi_lookalike_generate(const char *domain, const struct pi_gen_options 
 		return pi_error_set(err, PI_ERR_INVALID, "a domain name has 1 to 253 characters");
 	if (strchr(domain, '/') || strchr(domain, ':') || strchr(domain, '@'))
 		return pi_error_set(err, PI_ERR_INVALID,
-			"'%s' is not a domain name (give the host name only, no scheme or path)",
-			domain);
+		        "'%s' is not a domain name (give the host name only, no scheme or path)",
+		        domain);
 	for (size_t i = 0; i <= len; i++)
 		lower[i] = (char)tolower((unsigned char)domain[i]);
 	if (len > 1 && lower[len - 1] == '.')
 		lower[--len] = '\0';
 	if (idn2_to_ascii_8z(lower, &ascii, IDN2_NONTRANSITIONAL) != IDN2_OK) {
-		st = pi_error_set(err, PI_ERR_INVALID, "'%s' is not a valid (internationalised) "
-							"domain name",
-			domain);
+		st = pi_error_set(err, PI_ERR_INVALID,
+		        "'%s' is not a valid (internationalised) "
+		        "domain name",
+		        domain);
 		goto out;
 	}
 	if (!pi_lookalike_valid_fqdn(ascii, strlen(ascii))) {
 		st = pi_error_set(err, PI_ERR_INVALID,
-			"'%s' is not a valid domain name (labels of a-z, 0-9 and '-', at least "
-			"two labels)",
-			domain);
+		        "'%s' is not a valid domain name (labels of a-z, 0-9 and '-', at least "
+		        "two labels)",
+		        domain);
 		goto out;
 	}
 	st = split_domain(&g, ascii, mid_ascii, sizeof(mid_ascii), err);
@@ -1320,8 +1422,8 @@ pi_status pi_lookalike_generate(const char *domain, const struct pi_gen_options 
 	snprintf(mid_uni, sizeof(mid_uni), "%s", uni);
 	ncp = utf8_decode(mid_uni, strlen(mid_uni), g.mid, MAX_LABEL_CP);
 	if (ncp <= 0) {
-		st = pi_error_set(err, PI_ERR_INVALID, "the label '%s' is empty or too long",
-			mid_ascii);
+		st = pi_error_set(
+		        err, PI_ERR_INVALID, "the label '%s' is empty or too long", mid_ascii);
 		goto out;
 	}
 	g.mid_len = (size_t)ncp;
@@ -1465,8 +1567,8 @@ static int dict_line_ok(const char *s, size_t n)
 	return 1;
 }
 
-pi_status pi_wordlist_load(const char *path, char kind, char ***words_out, size_t *n_out,
-	struct pi_error *err)
+pi_status pi_wordlist_load(
+        const char *path, char kind, char ***words_out, size_t *n_out, struct pi_error *err)
 {
 	FILE *f = NULL;
 	char line[1024];
@@ -1492,7 +1594,7 @@ pi_status pi_wordlist_load(const char *path, char kind, char ***words_out, size_
 		lineno++;
 		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
 			st = pi_error_set(err, PI_ERR_TOOBIG, "%s:%zu: line longer than %zu bytes",
-				path, lineno, sizeof(line) - 2);
+			        path, lineno, sizeof(line) - 2);
 			goto out;
 		}
 		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -1510,7 +1612,7 @@ pi_status pi_wordlist_load(const char *path, char kind, char ***words_out, size_
 			continue;
 		if (n >= PI_LOOKALIKE_MAX_WORDS) {
 			st = pi_error_set(err, PI_ERR_TOOBIG, "%s: more than %u entries", path,
-				PI_LOOKALIKE_MAX_WORDS);
+			        PI_LOOKALIKE_MAX_WORDS);
 			goto out;
 		}
 		words[n] = strdup(line);

@@ -64,10 +64,10 @@ const char *pi_fuzzer_name(enum pi_fuzzer f);
 pi_status pi_fuzzer_parse_list(const char *list, unsigned *mask, struct pi_error *err);
 
 struct pi_gen_options {
-	unsigned fuzzers;		  /* bit mask; 0 means the default: every fuzzer */
-	const char *const *dict_words;	  /* for "dictionary"; borrowed */
+	unsigned fuzzers;              /* bit mask; 0 means the default: every fuzzer */
+	const char *const *dict_words; /* for "dictionary"; borrowed */
 	size_t n_dict_words;
-	const char *const *tlds;	  /* for "tld-swap"; borrowed */
+	const char *const *tlds; /* for "tld-swap"; borrowed */
 	size_t n_tlds;
 };
 
@@ -77,7 +77,7 @@ typedef struct pi_perms pi_perms;
  * path is refused). On success *out holds them, each name once, tagged with the first fuzzer
  * (in enum order) that made it; the caller frees it with pi_perms_free. */
 pi_status pi_lookalike_generate(const char *domain, const struct pi_gen_options *opts,
-	pi_perms **out, struct pi_error *err);
+        pi_perms **out, struct pi_error *err);
 
 size_t pi_perms_count(const pi_perms *p);
 /* The i-th permutation as an ASCII host name (punycode where needed). Valid until freed. */
@@ -97,8 +97,8 @@ const char *const *pi_lookalike_postal_words(size_t *n);
  * dropped. kind 'd' keeps lines that are all letters/digits (dnstwist --dictionary rule);
  * kind 't' keeps lines matching ^[a-z0-9-]{2,63}(\.[a-z0-9-]{2,63})?$ (its --tld rule).
  * *words_out is an array of *n_out strings; free with pi_wordlist_free. */
-pi_status pi_wordlist_load(const char *path, char kind, char ***words_out, size_t *n_out,
-	struct pi_error *err);
+pi_status pi_wordlist_load(
+        const char *path, char kind, char ***words_out, size_t *n_out, struct pi_error *err);
 void pi_wordlist_free(char **words, size_t n);
 
 /* True if name (ASCII) passes the host name rule every emitted name obeys: 4..253 chars, at
@@ -115,20 +115,20 @@ typedef struct pi_watcher pi_watcher;
 
 /* Reasons, as bits in pi_watch_hit.reasons. */
 enum pi_watch_reason {
-	PI_REASON_SKELETON = 1u << 0,	    /* same UTS #39 skeleton as the brand label */
-	PI_REASON_EDIT_DISTANCE = 1u << 1,  /* weighted edit distance on skeletons within budget */
-	PI_REASON_COMBOSQUAT = 1u << 2,	    /* brand token with postal words around it */
+	PI_REASON_SKELETON = 1u << 0,        /* same UTS #39 skeleton as the brand label */
+	PI_REASON_EDIT_DISTANCE = 1u << 1,   /* weighted edit distance on skeletons within budget */
+	PI_REASON_COMBOSQUAT = 1u << 2,      /* brand token with postal words around it */
 	PI_REASON_BRAND_SUBDOMAIN = 1u << 3, /* brand as a subdomain of an unrelated domain */
-	PI_REASON_SPLIT = 1u << 4,	    /* brand split across labels (us.ps.com) */
-	PI_REASON_TLD_SWAP = 1u << 5,	    /* the brand label itself under another suffix */
+	PI_REASON_SPLIT = 1u << 4,           /* brand split across labels (us.ps.com) */
+	PI_REASON_TLD_SWAP = 1u << 5,        /* the brand label itself under another suffix */
 };
 
 struct pi_watch_hit {
-	size_t brand;	       /* index into the brand list */
-	double score;	       /* 0..1 */
-	unsigned reasons;      /* pi_watch_reason bits */
-	double distance;       /* weighted edit distance when PI_REASON_EDIT_DISTANCE */
-	char word[32];	       /* the postal word for PI_REASON_COMBOSQUAT */
+	size_t brand;     /* index into the brand list */
+	double score;     /* 0..1 */
+	unsigned reasons; /* pi_watch_reason bits */
+	double distance;  /* weighted edit distance when PI_REASON_EDIT_DISTANCE */
+	char word[32];    /* the postal word for PI_REASON_COMBOSQUAT */
 };
 
 /* Creates a watcher from a brands file text: one brand a line, "DOMAIN [TOKEN...]", '#'
@@ -171,10 +171,10 @@ size_t pi_skeleton_ascii(const char *text, size_t len, char *out);
 /* ---- publishing (publish.c) ---- */
 
 struct pi_publish_options {
-	const char *hub;	/* base URL, e.g. http://127.0.0.1:8080 */
-	const char *token;	/* Bearer token */
+	const char *hub;        /* base URL, e.g. http://127.0.0.1:8080 */
+	const char *token;      /* Bearer token */
 	const char *collection; /* collection id */
-	const char *tlp;	/* clear|green|amber|amber+strict|red */
+	const char *tlp;        /* clear|green|amber|amber+strict|red */
 };
 
 struct pi_publish_item {
@@ -194,13 +194,13 @@ const char *pi_tlp2_marking_id(const char *level);
 /* Builds a TAXII envelope {"objects":[...]} of STIX 2.1 indicators for items[0..n) into a
  * newly allocated string (caller frees). now_us is the creation time. */
 pi_status pi_lookalike_indicators_json(const struct pi_publish_item *items, size_t n,
-	const char *marking_id, int64_t now_us, char **out, struct pi_error *err);
+        const char *marking_id, int64_t now_us, char **out, struct pi_error *err);
 
 /* Posts indicators for items[0..n) in batches of at most 1000, reads each TAXII status
  * resource, adds the counts to *result and writes one line per failure to failures_out
  * (may be NULL). Fails on transport errors or a non-2xx answer, naming the batch. */
 pi_status pi_lookalike_publish(const struct pi_publish_options *opts,
-	const struct pi_publish_item *items, size_t n, struct pi_publish_result *result,
-	FILE *failures_out, struct pi_error *err);
+        const struct pi_publish_item *items, size_t n, struct pi_publish_result *result,
+        FILE *failures_out, struct pi_error *err);
 
 #endif

@@ -25,11 +25,11 @@ static const struct {
 	const char *level;
 	const char *id;
 } tlp2[] = {
-	{"clear", "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"},
-	{"green", "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"},
-	{"amber", "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"},
-	{"amber+strict", "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"},
-	{"red", "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"},
+        {"clear", "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"},
+        {"green", "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"},
+        {"amber", "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"},
+        {"amber+strict", "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"},
+        {"red", "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"},
 };
 
 const char *pi_tlp2_marking_id(const char *level)
@@ -68,7 +68,7 @@ static void time_ms(int64_t now_us, char out[PI_TIME_TEXT_LEN])
 }
 
 pi_status pi_lookalike_indicators_json(const struct pi_publish_item *items, size_t n,
-	const char *marking_id, int64_t now_us, char **out, struct pi_error *err)
+        const char *marking_id, int64_t now_us, char **out, struct pi_error *err)
 {
 	struct pi_buf b;
 	char now[PI_TIME_TEXT_LEN], id[37], pattern[600], desc[600];
@@ -86,7 +86,7 @@ pi_status pi_lookalike_indicators_json(const struct pi_publish_item *items, size
 			if (*p == '\'' || *p == '\\' || (unsigned char)*p < 0x20) {
 				pi_buf_free(&b);
 				return pi_error_set(err, PI_ERR_INVALID,
-					"'%.100s' cannot go into a STIX pattern", items[i].name);
+				        "'%.100s' cannot go into a STIX pattern", items[i].name);
 			}
 		k = snprintf(pattern, sizeof(pattern), "[domain-name:value = '%s']", items[i].name);
 		if (k < 0 || (size_t)k >= sizeof(pattern)) {
@@ -94,37 +94,38 @@ pi_status pi_lookalike_indicators_json(const struct pi_publish_item *items, size
 			return pi_error_set(err, PI_ERR_TOOBIG, "domain name too long");
 		}
 		k = snprintf(desc, sizeof(desc),
-			"Lookalike domain imitating the brand %s (found by postisac lookalike)",
-			items[i].brand);
+		        "Lookalike domain imitating the brand %s (found by postisac lookalike)",
+		        items[i].brand);
 		if (k < 0 || (size_t)k >= sizeof(desc)) {
 			pi_buf_free(&b);
 			return pi_error_set(err, PI_ERR_TOOBIG, "brand name too long");
 		}
 		uuid4(id);
 		if ((i && (st = pi_buf_putc(&b, ',')) != PI_OK) ||
-			(st = pi_buf_printf(&b,
-				 "{\"type\":\"indicator\",\"spec_version\":\"2.1\","
-				 "\"id\":\"indicator--%s\",\"created\":\"%s\",\"modified\":\"%s\","
-				 "\"name\":",
-				 id, now, now)) != PI_OK ||
-			(st = pi_buf_json_string(&b, items[i].name)) != PI_OK ||
-			(st = pi_buf_puts(&b, ",\"description\":")) != PI_OK ||
-			(st = pi_buf_json_string(&b, desc)) != PI_OK ||
-			(st = pi_buf_puts(&b, ",\"pattern\":")) != PI_OK ||
-			(st = pi_buf_json_string(&b, pattern)) != PI_OK ||
-			(st = pi_buf_printf(&b,
-				 ",\"pattern_type\":\"stix\",\"valid_from\":\"%s\","
-				 "\"indicator_types\":[\"malicious-activity\"],"
-				 "\"labels\":[\"phishing\",\"lookalike\"],"
-				 "\"object_marking_refs\":[\"%s\"]}",
-				 now, marking_id)) != PI_OK)
+		        (st = pi_buf_printf(&b,
+		                 "{\"type\":\"indicator\",\"spec_version\":\"2.1\","
+		                 "\"id\":\"indicator--%s\",\"created\":\"%s\",\"modified\":\"%s\","
+		                 "\"name\":",
+		                 id, now, now)) != PI_OK ||
+		        (st = pi_buf_json_string(&b, items[i].name)) != PI_OK ||
+		        (st = pi_buf_puts(&b, ",\"description\":")) != PI_OK ||
+		        (st = pi_buf_json_string(&b, desc)) != PI_OK ||
+		        (st = pi_buf_puts(&b, ",\"pattern\":")) != PI_OK ||
+		        (st = pi_buf_json_string(&b, pattern)) != PI_OK ||
+		        (st = pi_buf_printf(&b,
+		                 ",\"pattern_type\":\"stix\",\"valid_from\":\"%s\","
+		                 "\"indicator_types\":[\"malicious-activity\"],"
+		                 "\"labels\":[\"phishing\",\"lookalike\"],"
+		                 "\"object_marking_refs\":[\"%s\"]}",
+		                 now, marking_id)) != PI_OK)
 			break;
 	}
 	if (st == PI_OK)
 		st = pi_buf_puts(&b, "]}");
 	if (st != PI_OK) {
 		pi_buf_free(&b);
-		return pi_error_set(err, st, "cannot build the indicators (%s)", pi_status_name(st));
+		return pi_error_set(
+		        err, st, "cannot build the indicators (%s)", pi_status_name(st));
 	}
 	*out = pi_buf_steal(&b);
 	return PI_OK;
@@ -149,7 +150,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
 
 /* Reads a TAXII status resource into result and prints its failures. */
 static pi_status read_status(const char *body, size_t len, struct pi_publish_result *result,
-	FILE *failures_out, struct pi_error *err)
+        FILE *failures_out, struct pi_error *err)
 {
 	cJSON *root = NULL, *item;
 	pi_status st = pi_json_parse(body, len, PI_JSON_MAX_DEPTH, &root, err);
@@ -164,7 +165,8 @@ static pi_status read_status(const char *body, size_t len, struct pi_publish_res
 		item = cJSON_GetObjectItemCaseSensitive(root, names[i]);
 		if (!cJSON_IsNumber(item) || item->valuedouble < 0) {
 			st = pi_error_set(err, PI_ERR_INVALID,
-				"the hub's answer is not a TAXII status resource (no %s)", names[i]);
+			        "the hub's answer is not a TAXII status resource (no %s)",
+			        names[i]);
 			goto out;
 		}
 		*fields[i] += (size_t)item->valuedouble;
@@ -177,7 +179,7 @@ static pi_status read_status(const char *body, size_t len, struct pi_publish_res
 			const char *id = pi_json_get_string(f, "id");
 			const char *msg = pi_json_get_string(f, "message");
 			fprintf(failures_out, "postisac lookalike: hub refused %s: %s\n",
-				id ? id : "(no id)", msg ? msg : "(no message)");
+			        id ? id : "(no id)", msg ? msg : "(no message)");
 		}
 	}
 out:
@@ -186,8 +188,8 @@ out:
 }
 
 pi_status pi_lookalike_publish(const struct pi_publish_options *opts,
-	const struct pi_publish_item *items, size_t n, struct pi_publish_result *result,
-	FILE *failures_out, struct pi_error *err)
+        const struct pi_publish_item *items, size_t n, struct pi_publish_result *result,
+        FILE *failures_out, struct pi_error *err)
 {
 	const char *marking = pi_tlp2_marking_id(opts->tlp ? opts->tlp : "");
 	CURL *curl = NULL;
@@ -202,25 +204,28 @@ pi_status pi_lookalike_publish(const struct pi_publish_options *opts,
 	pi_buf_init(&ans.body, PUBLISH_MAX_ANSWER);
 	if (!marking)
 		return pi_error_set(err, PI_ERR_INVALID,
-			"unknown TLP '%s' (use clear, green, amber, amber+strict or red)",
-			opts->tlp ? opts->tlp : "");
+		        "unknown TLP '%s' (use clear, green, amber, amber+strict or red)",
+		        opts->tlp ? opts->tlp : "");
 	if (!opts->hub || !*opts->hub || !opts->collection || !*opts->collection)
-		return pi_error_set(err, PI_ERR_INVALID, "publishing needs a hub URL and --collection");
+		return pi_error_set(
+		        err, PI_ERR_INVALID, "publishing needs a hub URL and --collection");
 	if (!opts->token || !*opts->token)
 		return pi_error_set(err, PI_ERR_AUTH,
-			"publishing needs a token: --token TOKEN or POSTISAC_TOKEN");
+		        "publishing needs a token: --token TOKEN or POSTISAC_TOKEN");
 	for (const char *p = opts->collection; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
 			return pi_error_set(err, PI_ERR_INVALID,
-				"collection id '%.80s' may hold only a-z, 0-9 and '-'", opts->collection);
+			        "collection id '%.80s' may hold only a-z, 0-9 and '-'",
+			        opts->collection);
 	for (const char *p = opts->token; *p; p++)
 		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
-			return pi_error_set(err, PI_ERR_INVALID, "the token has invalid characters");
+			return pi_error_set(
+			        err, PI_ERR_INVALID, "the token has invalid characters");
 	size_t hub_len = strlen(opts->hub);
 	while (hub_len && opts->hub[hub_len - 1] == '/')
 		hub_len--;
 	k = snprintf(url, sizeof(url), "%.*s/taxii2/hub/collections/%s/objects/", (int)hub_len,
-		opts->hub, opts->collection);
+	        opts->hub, opts->collection);
 	if (k < 0 || (size_t)k >= sizeof(url))
 		return pi_error_set(err, PI_ERR_TOOBIG, "hub URL too long");
 	k = snprintf(auth, sizeof(auth), "Authorization: Bearer %s", opts->token);
@@ -230,8 +235,8 @@ pi_status pi_lookalike_publish(const struct pi_publish_options *opts,
 	if (!curl)
 		return pi_error_set(err, PI_ERR_INTERNAL, "libcurl failed to initialise");
 	if (!(headers = curl_slist_append(headers, auth)) ||
-		!(headers = curl_slist_append(headers, "Content-Type: " TAXII_MEDIA)) ||
-		!(headers = curl_slist_append(headers, "Accept: " TAXII_MEDIA))) {
+	        !(headers = curl_slist_append(headers, "Content-Type: " TAXII_MEDIA)) ||
+	        !(headers = curl_slist_append(headers, "Accept: " TAXII_MEDIA))) {
 		st = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -249,8 +254,8 @@ pi_status pi_lookalike_publish(const struct pi_publish_options *opts,
 		CURLcode rc;
 		free(body);
 		body = NULL;
-		st = pi_lookalike_indicators_json(items + start, count, marking, pi_time_now_us(),
-			&body, err);
+		st = pi_lookalike_indicators_json(
+		        items + start, count, marking, pi_time_now_us(), &body, err);
 		if (st != PI_OK)
 			goto out;
 		pi_buf_reset(&ans.body);
@@ -260,18 +265,18 @@ pi_status pi_lookalike_publish(const struct pi_publish_options *opts,
 		rc = curl_easy_perform(curl);
 		if (rc != CURLE_OK) {
 			st = pi_error_set(err, PI_ERR_IO, "batch at %zu: %s: %s", start, url,
-				ans.overflow ? "answer too large" : curl_easy_strerror(rc));
+			        ans.overflow ? "answer too large" : curl_easy_strerror(rc));
 			goto out;
 		}
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
 		if (code < 200 || code > 299) {
 			st = pi_error_set(err, code == 401 || code == 403 ? PI_ERR_AUTH : PI_ERR_IO,
-				"batch at %zu: the hub answered HTTP %ld: %.200s", start, code,
-				ans.body.data ? ans.body.data : "");
+			        "batch at %zu: the hub answered HTTP %ld: %.200s", start, code,
+			        ans.body.data ? ans.body.data : "");
 			goto out;
 		}
 		st = read_status(ans.body.data ? ans.body.data : "", ans.body.len, result,
-			failures_out, err);
+		        failures_out, err);
 		if (st != PI_OK) {
 			pi_error_prefix(err, "batch at %zu", start);
 			goto out;

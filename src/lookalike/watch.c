@@ -192,12 +192,12 @@ static int htab_next(const struct htab *t, uint64_t hash, size_t *pos, uint32_t 
 /* ---- cost tables ---- */
 
 static const char *const kb_rows[] = {
-	/* qwerty */
-	"1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm",
-	/* qwertz */
-	"1234567890", "qwertzuiop", "asdfghjkl", "yxcvbnm",
-	/* azerty */
-	"1234567890", "azertyuiop", "qsdfghjklm", "wxcvbn"};
+        /* qwerty */
+        "1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm",
+        /* qwertz */
+        "1234567890", "qwertzuiop", "asdfghjkl", "yxcvbnm",
+        /* azerty */
+        "1234567890", "azertyuiop", "qsdfghjklm", "wxcvbn"};
 
 static void set_near(uint8_t t[128][128], int a, int b, uint8_t v)
 {
@@ -211,8 +211,8 @@ static void set_near(uint8_t t[128][128], int a, int b, uint8_t v)
 
 static void build_costs(pi_watcher *w)
 {
-	static const char *const visual[] = {"bd", "ce", "nr", "gq", "il", "ij", "lj", "uv",
-		"38", "69", "ol", "5s", "2z", "vy", "hn", "oa"};
+	static const char *const visual[] = {"bd", "ce", "nr", "gq", "il", "ij", "lj", "uv", "38",
+	        "69", "ol", "5s", "2z", "vy", "hn", "oa"};
 	static const char vowels[] = "aeiouy";
 
 	memset(w->sub_cost, 2, sizeof(w->sub_cost));
@@ -270,8 +270,8 @@ static int kb_near(const pi_watcher *w, unsigned char a, unsigned char b)
 
 /* Weighted optimal-string-alignment distance of candidate a against brand b in half units,
  * or limit + 1 as soon as it must exceed limit. */
-static int weighted_distance(const pi_watcher *w, const char *a, size_t m, const char *b, size_t n,
-	int limit)
+static int weighted_distance(
+        const pi_watcher *w, const char *a, size_t m, const char *b, size_t n, int limit)
 {
 	int rows[3][MAX_CAND + 1];
 	int *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
@@ -281,8 +281,9 @@ static int weighted_distance(const pi_watcher *w, const char *a, size_t m, const
 	prev[0] = 0;
 	for (size_t j = 1; j <= n; j++) {
 		unsigned char c = (unsigned char)b[j - 1];
-		int dc = (c == '-' || (j > 1 && b[j - 2] == (char)c) || (j < n && b[j] == (char)c)) ? 1
-															   : 2;
+		int dc = (c == '-' || (j > 1 && b[j - 2] == (char)c) || (j < n && b[j] == (char)c))
+		                 ? 1
+		                 : 2;
 		prev[j] = prev[j - 1] + dc;
 	}
 	for (size_t i = 1; i <= m; i++) {
@@ -290,20 +291,20 @@ static int weighted_distance(const pi_watcher *w, const char *a, size_t m, const
 		int row_min;
 		/* Cost of a's extra character x before brand position j. */
 		int rep = x == '-' || (i > 1 && (unsigned char)a[i - 2] == x) ||
-			(i < m && (unsigned char)a[i] == x);
+		          (i < m && (unsigned char)a[i] == x);
 		cur[0] = prev[0] + ((rep || (n && kb_near(w, x, (unsigned char)b[0]))) ? 1 : 2);
 		row_min = cur[0];
 		for (size_t j = 1; j <= n; j++) {
 			unsigned char y = (unsigned char)b[j - 1];
 			int ins = (rep || kb_near(w, x, y) ||
-					  (j < n && kb_near(w, x, (unsigned char)b[j])) ||
-					  (i == m && j == n))
-				? 1
-				: 2;
+			                  (j < n && kb_near(w, x, (unsigned char)b[j])) ||
+			                  (i == m && j == n))
+			                  ? 1
+			                  : 2;
 			int del = (y == '-' || (j > 1 && (unsigned char)b[j - 2] == y) ||
-					  (j < n && (unsigned char)b[j] == y))
-				? 1
-				: 2;
+			                  (j < n && (unsigned char)b[j] == y))
+			                  ? 1
+			                  : 2;
 			int best = prev[j] + ins;
 			int v = cur[j - 1] + del;
 			if (v < best)
@@ -312,7 +313,7 @@ static int weighted_distance(const pi_watcher *w, const char *a, size_t m, const
 			if (v < best)
 				best = v;
 			if (i > 1 && j > 1 && x == (unsigned char)b[j - 2] &&
-				(unsigned char)a[i - 2] == y) {
+			        (unsigned char)a[i - 2] == y) {
 				v = prev2[j - 2] + 1;
 				if (v < best)
 					best = v;
@@ -334,7 +335,7 @@ static int weighted_distance(const pi_watcher *w, const char *a, size_t m, const
 /* ---- building ---- */
 
 static const char *const suffix_seconds[] = {"co", "com", "org", "net", "gov", "edu", "ac", "ne",
-	"or", "go", "gob", "nic", "mil", "gv", "nom", "info", "biz", "ltd", "plc", "sch", "in"};
+        "or", "go", "gob", "nic", "mil", "gv", "nom", "info", "biz", "ltd", "plc", "sch", "in"};
 
 static int is_suffix_second(const char *s, size_t len)
 {
@@ -421,8 +422,8 @@ static uint32_t tok_bit(uint32_t key)
 	return (uint32_t)(mix64(key) >> (64 - TOK_BITS_LOG2));
 }
 
-static pi_status add_token(pi_watcher *w, size_t brand, const char *raw, size_t raw_len,
-	int is_label)
+static pi_status add_token(
+        pi_watcher *w, size_t brand, const char *raw, size_t raw_len, int is_label)
 {
 	char skel[2 * 64 + 1];
 	size_t len;
@@ -433,7 +434,7 @@ static pi_status add_token(pi_watcher *w, size_t brand, const char *raw, size_t 
 	len = pi_skeleton_ascii(raw, raw_len, skel);
 	for (size_t i = 0; i < w->ntokens; i++)
 		if (w->tokens[i].brand == brand && w->tokens[i].len == len &&
-			memcmp(w->tokens[i].skel, skel, len) == 0)
+		        memcmp(w->tokens[i].skel, skel, len) == 0)
 			return PI_OK;
 	nt = realloc(w->tokens, (w->ntokens + 1) * sizeof(*nt));
 	if (!nt)
@@ -515,20 +516,20 @@ static pi_status add_brand_line(pi_watcher *w, char *line, size_t lineno, struct
 		return PI_OK;
 	if (w->nbrands >= PI_LOOKALIKE_MAX_BRANDS)
 		return pi_error_set(err, PI_ERR_TOOBIG, "line %zu: more than %u brands", lineno,
-			PI_LOOKALIKE_MAX_BRANDS);
+		        PI_LOOKALIKE_MAX_BRANDS);
 	size_t flen = strlen(field);
 	if (flen && field[flen - 1] == '.')
 		field[--flen] = '\0';
 	if (!is_hostname_text(field, flen) || !pi_lookalike_valid_fqdn(field, flen) ||
-		!split_labels(field, flen, &l))
+	        !split_labels(field, flen, &l))
 		return pi_error_set(err, PI_ERR_INVALID,
-			"line %zu: '%.100s' is not a domain name (write 'DOMAIN [TOKEN...]', e.g. "
-			"'usps.com usps')",
-			lineno, field);
+		        "line %zu: '%.100s' is not a domain name (write 'DOMAIN [TOKEN...]', e.g. "
+		        "'usps.com usps')",
+		        lineno, field);
 	sfx = suffix_labels(&l);
-	if (l.n <= sfx)
+	if (l.n <= sfx || (l.n == 2 && is_suffix_second(l.p[0], l.len[0])))
 		return pi_error_set(err, PI_ERR_INVALID,
-			"line %zu: '%.100s' is a public suffix, not a brand domain", lineno, field);
+		        "line %zu: '%.100s' is a public suffix, not a brand domain", lineno, field);
 	b = realloc(w->brands, (w->nbrands + 1) * sizeof(*b));
 	if (!b)
 		return pi_error_set(err, PI_ERR_NOMEM, "out of memory");
@@ -552,10 +553,11 @@ static pi_status add_brand_line(pi_watcher *w, char *line, size_t lineno, struct
 		core += b->skel[i] != '-';
 	b->budget = budget_for(core);
 	if ((st = add_legit(w, field, flen)) != PI_OK ||
-		(st = htab_put(&w->exact, str_hash(b->skel, b->skel_len), (uint32_t)idx)) != PI_OK ||
-		(st = add_deletions(w, b->skel, b->skel_len, (uint32_t)idx)) != PI_OK ||
-		(st = add_token(w, idx, lab, lab_len, 1)) != PI_OK ||
-		(st = add_word(w, b->suffix)) != PI_OK)
+	        (st = htab_put(&w->exact, str_hash(b->skel, b->skel_len), (uint32_t)idx)) !=
+	                PI_OK ||
+	        (st = add_deletions(w, b->skel, b->skel_len, (uint32_t)idx)) != PI_OK ||
+	        (st = add_token(w, idx, lab, lab_len, 1)) != PI_OK ||
+	        (st = add_word(w, b->suffix)) != PI_OK)
 		return pi_error_set(err, st, "out of memory");
 	if (nlabels > w->legit_max_labels)
 		w->legit_max_labels = nlabels;
@@ -573,13 +575,14 @@ static pi_status add_brand_line(pi_watcher *w, char *line, size_t lineno, struct
 		flen = strlen(field);
 		if (!is_hostname_text(field, flen))
 			return pi_error_set(err, PI_ERR_INVALID,
-				"line %zu: token '%.100s' may hold only a-z, 0-9, '-' and '.'", lineno,
-				field);
+			        "line %zu: token '%.100s' may hold only a-z, 0-9, '-' and '.'",
+			        lineno, field);
 		if (strchr(field, '.')) {
 			struct labels tl;
-			if (!pi_lookalike_valid_fqdn(field, flen) || !split_labels(field, flen, &tl))
+			if (!pi_lookalike_valid_fqdn(field, flen) ||
+			        !split_labels(field, flen, &tl))
 				return pi_error_set(err, PI_ERR_INVALID,
-					"line %zu: '%.100s' is not a domain name", lineno, field);
+				        "line %zu: '%.100s' is not a domain name", lineno, field);
 			if (tl.n > w->legit_max_labels)
 				w->legit_max_labels = tl.n;
 			if ((st = add_legit(w, field, flen)) != PI_OK)
@@ -588,7 +591,8 @@ static pi_status add_brand_line(pi_watcher *w, char *line, size_t lineno, struct
 		}
 		if (flen < 3 || flen > 63)
 			return pi_error_set(err, PI_ERR_INVALID,
-				"line %zu: token '%.100s' must have 3 to 63 characters", lineno, field);
+			        "line %zu: token '%.100s' must have 3 to 63 characters", lineno,
+			        field);
 		if ((st = add_token(w, idx, field, flen, 0)) != PI_OK)
 			return pi_error_set(err, st, "out of memory");
 	}
@@ -629,14 +633,14 @@ void pi_watcher_free(pi_watcher *w)
 pi_status pi_watcher_new(const char *text, size_t len, pi_watcher **out, struct pi_error *err)
 {
 	static const char *const extra_words[] = {"com", "net", "org", "www", "my", "us", "uk",
-		"eu", "id", "app", "web", "center", "centre", "office", "portal", "alert",
-		"official", "confirm", "claim", "pending", "resend", "reschedule", "address", "ship",
-		"shipment", "sms", "txt", "care", "co",
-		/* the same words in the languages of the postal sector's customers */
-		"colis", "suivi", "livraison", "paquet", "douane", "envoi", "sendung", "paket",
-		"zustellung", "zoll", "envio", "paquete", "aduana", "entrega", "spedizione", "pacco",
-		"consegna", "dogana", "pakke", "pakket", "zending", "bezorging", "przesylka",
-		"encomenda", "rastreio", "correio"};
+	        "eu", "id", "app", "web", "center", "centre", "office", "portal", "alert",
+	        "official", "confirm", "claim", "pending", "resend", "reschedule", "address",
+	        "ship", "shipment", "sms", "txt", "care", "co", "es",
+	        /* the same words in the languages of the postal sector's customers */
+	        "colis", "suivi", "livraison", "paquet", "douane", "envoi", "sendung", "paket",
+	        "zustellung", "zoll", "envio", "paquete", "aduana", "entrega", "spedizione",
+	        "pacco", "consegna", "dogana", "pakke", "pakket", "zending", "bezorging",
+	        "przesylka", "encomenda", "rastreio", "correio"};
 	pi_watcher *w = NULL;
 	char line[4096];
 	size_t lineno = 0, n_postal = 0;
@@ -645,8 +649,8 @@ pi_status pi_watcher_new(const char *text, size_t len, pi_watcher **out, struct 
 
 	*out = NULL;
 	if (len > BRANDS_FILE_MAX)
-		return pi_error_set(err, PI_ERR_TOOBIG, "the brands file is over %u bytes",
-			BRANDS_FILE_MAX);
+		return pi_error_set(
+		        err, PI_ERR_TOOBIG, "the brands file is over %u bytes", BRANDS_FILE_MAX);
 	w = calloc(1, sizeof(*w));
 	if (!w || !(w->del_bits = calloc((1u << DEL_BITS_LOG2) / 64, sizeof(uint64_t)))) {
 		st = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
@@ -667,7 +671,7 @@ pi_status pi_watcher_new(const char *text, size_t len, pi_watcher **out, struct 
 		lineno++;
 		if (end - pos >= sizeof(line)) {
 			st = pi_error_set(err, PI_ERR_TOOBIG, "line %zu: longer than %zu bytes",
-				lineno, sizeof(line) - 1);
+			        lineno, sizeof(line) - 1);
 			goto out;
 		}
 		size_t k = 0;
@@ -675,7 +679,8 @@ pi_status pi_watcher_new(const char *text, size_t len, pi_watcher **out, struct 
 			if (text[i] == '#')
 				break;
 			if (text[i] == '\0') {
-				st = pi_error_set(err, PI_ERR_INVALID, "line %zu: NUL byte", lineno);
+				st = pi_error_set(
+				        err, PI_ERR_INVALID, "line %zu: NUL byte", lineno);
 				goto out;
 			}
 			line[k++] = (char)tolower((unsigned char)text[i]);
@@ -696,7 +701,7 @@ pi_status pi_watcher_new(const char *text, size_t len, pi_watcher **out, struct 
 		}
 	if (w->nbrands == 0) {
 		st = pi_error_set(err, PI_ERR_INVALID,
-			"no brands: write one 'DOMAIN [TOKEN...]' a line, e.g. 'usps.com usps'");
+		        "no brands: write one 'DOMAIN [TOKEN...]' a line, e.g. 'usps.com usps'");
 		goto out;
 	}
 	*out = w;
@@ -718,8 +723,8 @@ pi_status pi_watcher_load(const char *path, pi_watcher **out, struct pi_error *e
 
 	*out = NULL;
 	if (!f)
-		return pi_error_set(err, PI_ERR_IO, "cannot open brands file %s: %s", path,
-			strerror(errno));
+		return pi_error_set(
+		        err, PI_ERR_IO, "cannot open brands file %s: %s", path, strerror(errno));
 	text = malloc(BRANDS_FILE_MAX + 1);
 	if (!text) {
 		fclose(f);
@@ -731,7 +736,7 @@ pi_status pi_watcher_load(const char *path, pi_watcher **out, struct pi_error *e
 		st = pi_error_set(err, PI_ERR_IO, "cannot read brands file %s", path);
 	else if (len > BRANDS_FILE_MAX)
 		st = pi_error_set(err, PI_ERR_TOOBIG, "brands file %s is over %u bytes", path,
-			BRANDS_FILE_MAX);
+		        BRANDS_FILE_MAX);
 	else
 		st = pi_watcher_new(text, len, out, err);
 	if (st != PI_OK && err)
@@ -764,7 +769,7 @@ struct verdict {
 };
 
 static void consider(struct verdict *v, size_t brand, double score, unsigned reason,
-	double distance, const char *word, size_t word_len)
+        double distance, const char *word, size_t word_len)
 {
 	if (v->found && v->best.brand == brand) {
 		v->best.reasons |= reason;
@@ -782,7 +787,8 @@ static void consider(struct verdict *v, size_t brand, double score, unsigned rea
 	if (reason == PI_REASON_EDIT_DISTANCE)
 		v->best.distance = distance;
 	if (word && !v->best.word[0]) {
-		size_t n = word_len < sizeof(v->best.word) - 1 ? word_len : sizeof(v->best.word) - 1;
+		size_t n =
+		        word_len < sizeof(v->best.word) - 1 ? word_len : sizeof(v->best.word) - 1;
 		memcpy(v->best.word, word, n);
 		v->best.word[n] = '\0';
 	}
@@ -804,9 +810,11 @@ static long word_index(const pi_watcher *w, const char *s, size_t len)
 	return -1;
 }
 
-/* Can s[0..len) be cut into postal words, digit runs and hyphens? *first gets the first
- * word found (for the reason text), or NULL. */
-static int words_only(const pi_watcher *w, const char *s, size_t len, const char **first)
+/* Can s[0..len) be cut into postal words, digits and hyphens? raw, if not NULL, is the
+ * same text before skeleton folding, position for position. *first gets the first word
+ * found (for the reason text), or NULL. */
+static int words_only(
+        const pi_watcher *w, const char *s, const char *raw, size_t len, const char **first)
 {
 	uint8_t ok[MAX_CAND + 1];
 	size_t from[MAX_CAND + 1];
@@ -819,10 +827,11 @@ static int words_only(const pi_watcher *w, const char *s, size_t len, const char
 	for (size_t i = 0; i < len; i++) {
 		if (!ok[i])
 			continue;
-		if (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) {
+		/* digits: read from the raw text where it lines up (the skeleton has 0 -> o) */
+		char d = raw ? raw[i] : s[i];
+		if (s[i] == '-' || (d >= '0' && d <= '9')) {
 			ok[i + 1] = 1;
 			from[i + 1] = SIZE_MAX;
-			continue;
 		}
 		for (size_t k = 2; k <= w->max_word && i + k <= len; k++) {
 			long wi;
@@ -847,8 +856,8 @@ static int words_only(const pi_watcher *w, const char *s, size_t len, const char
 	return 1;
 }
 
-static void check_tokens(const pi_watcher *w, const char *lab, size_t len, int is_registrable,
-	struct verdict *v)
+static void check_tokens(const pi_watcher *w, const char *lab, const char *raw, size_t len,
+        int is_registrable, struct verdict *v)
 {
 	if (len < 3)
 		return;
@@ -870,23 +879,27 @@ static void check_tokens(const pi_watcher *w, const char *lab, size_t len, int i
 				if (is_registrable)
 					consider(v, t->brand, 1.0, PI_REASON_SKELETON, 0, NULL, 0);
 				else
-					consider(v, t->brand, 0.9, PI_REASON_BRAND_SUBDOMAIN, 0, NULL, 0);
+					consider(v, t->brand, 0.9, PI_REASON_BRAND_SUBDOMAIN, 0,
+					        NULL, 0);
 				continue;
 			}
-			if (!words_only(w, lab, i, &word) || !words_only(w, right, right_len, &word2))
+			if (!words_only(w, lab, raw, i, &word) ||
+			        !words_only(
+			                w, right, raw ? raw + i + t->len : NULL, right_len, &word2))
 				continue;
 			if (!word)
 				word = word2;
 			consider(v, t->brand, 0.85,
-				PI_REASON_COMBOSQUAT | (is_registrable ? 0 : PI_REASON_BRAND_SUBDOMAIN), 0,
-				word, word ? strlen(word) : 0);
+			        PI_REASON_COMBOSQUAT |
+			                (is_registrable ? 0 : PI_REASON_BRAND_SUBDOMAIN),
+			        0, word, word ? strlen(word) : 0);
 		}
 	}
 }
 
 /* Exact and edit-distance matching of one candidate skeleton. */
 static void check_candidate(const pi_watcher *w, const char *c, size_t m, const char *suffix,
-	size_t suffix_len, unsigned exact_reason, double exact_score, struct verdict *v)
+        size_t suffix_len, unsigned exact_reason, double exact_score, struct verdict *v)
 {
 	uint64_t pre[MAX_CAND + 1], suf[MAX_CAND + 2], pw[MAX_CAND + 1];
 	uint32_t tried[16];
@@ -943,14 +956,14 @@ static void check_candidate(const pi_watcher *w, const char *c, size_t m, const 
 			const struct brand *b = &w->brands[bi];
 			int budget = b->budget;
 			if (strlen(b->suffix) != suffix_len ||
-				memcmp(b->suffix, suffix, suffix_len) != 0)
+			        memcmp(b->suffix, suffix, suffix_len) != 0)
 				budget = budget <= 2 ? 0 : budget - 1;
 			int dist = weighted_distance(w, c, m, b->skel, b->skel_len, budget);
 			if (dist == 0)
 				consider(v, bi, exact_score, exact_reason, 0, NULL, 0);
 			else if (dist <= budget)
-				consider(v, bi, 0.9 - 0.1 * dist, PI_REASON_EDIT_DISTANCE, dist / 2.0,
-					NULL, 0);
+				consider(v, bi, 0.9 - 0.1 * dist, PI_REASON_EDIT_DISTANCE,
+				        dist / 2.0, NULL, 0);
 		}
 	}
 }
@@ -1005,7 +1018,7 @@ int pi_watcher_check(pi_watcher *w, const char *name, size_t len, struct pi_watc
 		} else if (c >= 'A' && c <= 'Z') {
 			c = (unsigned char)(c + 32);
 		} else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-				   c == '.' || c == '_')) {
+		                   c == '.' || c == '_')) {
 			return 0;
 		}
 		raw[i] = (char)c;
@@ -1022,7 +1035,7 @@ int pi_watcher_check(pi_watcher *w, const char *name, size_t len, struct pi_watc
 	} else {
 		for (size_t i = 0; i + 4 <= len; i++)
 			if (raw[i] == 'x' && raw[i + 1] == 'n' && raw[i + 2] == '-' &&
-				raw[i + 3] == '-' && (i == 0 || raw[i - 1] == '.'))
+			        raw[i + 3] == '-' && (i == 0 || raw[i - 1] == '.'))
 				has_xn = 1;
 		if (has_xn && idn2_to_unicode_8z8z(raw, &uni, 0) != IDN2_OK)
 			uni = NULL; /* undecodable punycode: match it as ASCII text */
@@ -1063,21 +1076,23 @@ int pi_watcher_check(pi_watcher *w, const char *name, size_t len, struct pi_watc
 		if (fits) {
 			struct verdict vj;
 			memset(&vj, 0, sizeof(vj));
-			check_candidate(w, joined, jl, suffix, suffix_len, PI_REASON_SPLIT, 0.9, &vj);
+			check_candidate(
+			        w, joined, jl, suffix, suffix_len, PI_REASON_SPLIT, 0.9, &vj);
 			if (vj.found && (vj.best.reasons & PI_REASON_SPLIT))
 				consider(&v, vj.best.brand, 0.9, PI_REASON_SPLIT, 0, NULL, 0);
 		}
 	}
 	for (size_t i = 0; i <= r; i++)
-		check_tokens(w, sl.p[i], sl.len[i], i == r, &v);
+		check_tokens(w, sl.p[i], !uni && sl.len[i] == rl.len[i] ? rl.p[i] : NULL, sl.len[i],
+		        i == r, &v);
 	/* The brand's own label (or token), unchanged, under another suffix. */
 	if (v.found && (v.best.reasons & PI_REASON_SKELETON)) {
 		for (size_t t = 0; t < w->ntokens; t++) {
 			const struct token *tk = &w->tokens[t];
 			if (tk->brand == v.best.brand && strlen(tk->raw) == rl.len[r] &&
-				memcmp(tk->raw, rl.p[r], rl.len[r]) == 0) {
+			        memcmp(tk->raw, rl.p[r], rl.len[r]) == 0) {
 				v.best.reasons = (v.best.reasons & ~(unsigned)PI_REASON_SKELETON) |
-						 PI_REASON_TLD_SWAP;
+				                 PI_REASON_TLD_SWAP;
 				if (!(v.best.reasons & (PI_REASON_SPLIT | PI_REASON_COMBOSQUAT)))
 					v.best.score = 0.95;
 				break;
@@ -1105,12 +1120,12 @@ void pi_watch_reasons_format(const struct pi_watch_hit *hit, char *out, size_t s
 	if (size == 0)
 		return;
 	out[0] = '\0';
-#define ADD(...)                                                                               \
-	do {                                                                                   \
-		n = snprintf(out + len, size - len, "%s" __VA_ARGS__);                         \
-		if (n < 0 || (size_t)n >= size - len)                                          \
-			return;                                                                \
-		len += (size_t)n;                                                              \
+#define ADD(...)                                                                                   \
+	do {                                                                                       \
+		n = snprintf(out + len, size - len, "%s" __VA_ARGS__);                             \
+		if (n < 0 || (size_t)n >= size - len)                                              \
+			return;                                                                    \
+		len += (size_t)n;                                                                  \
 	} while (0)
 	if (hit->reasons & PI_REASON_SKELETON)
 		ADD("\"skeleton\"", len ? "," : "");

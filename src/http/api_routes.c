@@ -1,0 +1,7 @@
+/* api_routes.c - the route tables of /api/v1/, one line per subsystem. */
+#include "http/http_int.h"
+
+const struct pi_api_table pi_api_tables[] = {
+	{pi_api_admin_routes, &pi_api_admin_nroutes},
+};
+const size_t pi_api_ntables = sizeof(pi_api_tables) / sizeof(pi_api_tables[0]);
