@@ -51,6 +51,11 @@ struct pi_request {
 	size_t nheaders;
 	char *header_names[PI_MAX_HEADERS];
 	char *header_values[PI_MAX_HEADERS];
+	/* streamed response (pi_resp_stream): sent instead of out when stream_read is set */
+	MHD_ContentReaderCallback stream_read;
+	MHD_ContentReaderFreeCallback stream_free;
+	void *stream_cls;
+	const char *csp; /* static string: replaces the API's Content-Security-Policy (web.c) */
 };
 
 /* Adds a response header (copies both strings). */
@@ -61,6 +66,12 @@ void pi_resp_error(struct pi_request *req, unsigned status, const char *title,
 	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Sets status and content type; the body is whatever was appended to req->out. */
 void pi_resp_json(struct pi_request *req, unsigned status, const char *content_type);
+
+/* Sets status and content type and streams the body from read(cls, pos, buf, max) (libmicrohttpd
+ * MHD_create_response_from_callback, chunked, unknown size) instead of req->out. free_cb(cls)
+ * is called exactly once: when the response is done, or when the request ends without it. */
+void pi_resp_stream(struct pi_request *req, unsigned status, const char *content_type,
+	MHD_ContentReaderCallback read, MHD_ContentReaderFreeCallback free_cb, void *cls);
 
 /* Query arguments. pi_req_arg returns the decoded value of the first occurrence, NULL
  * if absent; the string lives until the request ends. pi_req_check_args refuses (400,
@@ -103,6 +114,14 @@ extern const struct pi_api_table pi_api_tables[];
 extern const size_t pi_api_ntables;
 extern const struct pi_api_route pi_api_admin_routes[];
 extern const size_t pi_api_admin_nroutes;
+extern const struct pi_api_route pi_api_cases_routes[];
+extern const size_t pi_api_cases_nroutes;
+extern const struct pi_api_route pi_api_intel_routes[];
+extern const size_t pi_api_intel_nroutes;
+extern const struct pi_api_route pi_api_feeds_routes[];
+extern const size_t pi_api_feeds_nroutes;
+extern const struct pi_api_route pi_api_web_routes[];
+extern const size_t pi_api_web_nroutes;
 
 /* Handlers. Each sets the response. */
 void pi_taxii_handle(struct pi_request *req);

@@ -8,6 +8,9 @@
 #include "core/pattern.h"
 #include "core/stix.h"
 #include "core/stixmeta.h"
+#include "intel/lookup.h"
+#include "intel/warninglist.h"
+#include "store/store_intel.h"
 
 #define RECIPIENTS_MAX 4096
 #define DETAILS_CAP ((size_t)256 << 20)
@@ -78,6 +81,7 @@ struct pending {
 	char *recipients; /* NULL unless the object names recipients */
 	char version_key[PI_TIME_KEY_LEN];
 	struct pi_object_in in;
+	struct pi_intel_doc doc; /* what the observable index keeps (intel/lookup.h) */
 };
 
 static void status_item(struct pi_buf *b, int *n, const char *id, const char *version,
@@ -133,6 +137,10 @@ static pi_status prepare(pi_store *store, const cJSON *obj, const struct pi_stix
 	p->body = cJSON_PrintUnformatted(obj);
 	if (!p->body)
 		return pi_error_set(err, PI_ERR_NOMEM, "%s: out of memory", meta.id);
+	if (pi_intel_doc_build(obj, pi_warninglists_current(), &p->doc, err) != PI_OK) {
+		pi_error_prefix(err, "%s: observables", meta.id);
+		return PI_ERR_INVALID;
+	}
 	memcpy(p->version_key, meta.version_key, sizeof(p->version_key));
 	p->in.stix_id = meta.id;
 	p->in.type = meta.type;
@@ -151,6 +159,7 @@ pi_status pi_ingest_objects(pi_store *store, const struct pi_collection *c,
 {
 	struct pending *items = NULL;
 	struct pi_object_in *ins = NULL;
+	struct pi_intel_facts *facts = NULL;
 	enum pi_put_result *results = NULL;
 	size_t nin = (size_t)cJSON_GetArraySize(objects), n = 0, i;
 	struct pi_buf succ, fail, d;
@@ -168,7 +177,8 @@ pi_status pi_ingest_objects(pi_store *store, const struct pi_collection *c,
 	items = calloc(nin ? nin : 1, sizeof(*items));
 	ins = calloc(nin ? nin : 1, sizeof(*ins));
 	results = calloc(nin ? nin : 1, sizeof(*results));
-	if (!items || !ins || !results) {
+	facts = calloc(nin ? nin : 1, sizeof(*facts));
+	if (!items || !ins || !results || !facts) {
 		st = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -189,15 +199,17 @@ pi_status pi_ingest_objects(pi_store *store, const struct pi_collection *c,
 				oerr.message);
 			cJSON_free(items[n].body);
 			free(items[n].recipients);
+			pi_intel_doc_free(&items[n].doc);
 			memset(&items[n], 0, sizeof(items[n]));
 			continue;
 		}
 		ins[n] = items[n].in;
+		facts[n] = items[n].doc.facts;
 		n++;
 	}
 	if (n) {
-		st = pi_store_objects_put(store, c->id, who->org_id, who->user_id, ins, n, results,
-			&date_added, err);
+		st = pi_store_intel_put(store, c->id, who->org_id, who->user_id, ins, facts, n,
+			results, &date_added, err);
 		if (st != PI_OK)
 			goto out;
 	}
@@ -207,7 +219,7 @@ pi_status pi_ingest_objects(pi_store *store, const struct pi_collection *c,
 				"an object with this id and version is already in the collection with different content; a change needs a later 'modified'");
 		} else {
 			status_item(&succ, &nsucc, items[i].id, items[i].version,
-				results[i] == PI_PUT_UNCHANGED ? "already present" : NULL);
+				results[i] == PI_PUT_UNCHANGED ? "already present" : items[i].doc.warnings);
 			if (results[i] == PI_PUT_ADDED)
 				res->added++;
 		}
@@ -228,9 +240,11 @@ out:
 	for (i = 0; i < nin && items; i++) {
 		cJSON_free(items[i].body);
 		free(items[i].recipients);
+		pi_intel_doc_free(&items[i].doc);
 	}
 	free(items);
 	free(ins);
+	free(facts);
 	free(results);
 	pi_buf_free(&succ);
 	pi_buf_free(&fail);

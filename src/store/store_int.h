@@ -18,6 +18,7 @@
 
 #define PI_STORE_SCHEMA_VERSION 1
 #define PI_STORE_BUSY_TIMEOUT_MS 10000
+#define PI_STMT_SQL_MAX 128
 
 enum pi_stmt_id {
 	ST_BEGIN,
@@ -92,6 +93,11 @@ struct pi_conn {
 	int in_use; /* bound to a live thread (under store->lock) */
 	sqlite3_stmt *stmts[ST_COUNT];
 	unsigned char taken[ST_COUNT];
+	/* statements of subsystem store files, keyed by SQL text address (pi_stmt_sql_get) */
+	const char *sql_keys[PI_STMT_SQL_MAX];
+	sqlite3_stmt *sql_stmts[PI_STMT_SQL_MAX];
+	unsigned char sql_taken[PI_STMT_SQL_MAX];
+	size_t n_sql;
 };
 
 /* The connection of the calling thread, opened on first use. Valid until the thread ends
@@ -102,6 +108,15 @@ pi_status pi_conn_get(pi_store *store, struct pi_conn **out, struct pi_error *er
 pi_status pi_stmt_get(
         struct pi_conn *c, enum pi_stmt_id id, sqlite3_stmt **out, struct pi_error *err);
 void pi_stmt_put(struct pi_conn *c, enum pi_stmt_id id, sqlite3_stmt *st);
+
+/* The same cache for subsystem store files (store_<name>.c), whose statements have no slot
+ * in enum pi_stmt_id: the ADDRESS of the SQL text is the key, so pass a static string (the
+ * same pointer every time). At most PI_STMT_SQL_MAX texts are cached per connection; beyond
+ * that, and when the cached one is taken, a private statement is prepared and finalised on
+ * give-back. Give back with pi_stmt_sql_put (NULL is fine). */
+pi_status pi_stmt_sql_get(
+        struct pi_conn *c, const char *sql, sqlite3_stmt **out, struct pi_error *err);
+void pi_stmt_sql_put(struct pi_conn *c, const char *sql, sqlite3_stmt *st);
 
 /* Fills err from the connection's last SQLite error; returns the pi_status for rc. */
 pi_status pi_db_fail(struct pi_conn *c, int rc, const char *what, struct pi_error *err);
@@ -120,6 +135,14 @@ int pi_bind_str(sqlite3_stmt *st, int col, const char *s, size_t max);
 /* Copies a text column into a fixed buffer (always terminated). */
 void pi_col_copy(sqlite3_stmt *st, int col, char *dst, size_t size);
 
+/* The body of pi_store_objects_put, run inside the caller's transaction (pi_tx_begin done;
+ * the caller commits or rolls back). seqs (may be NULL) receives the row seq of each object
+ * added (0 for unchanged or conflicting ones). For stores that write more rows with the
+ * objects in the same transaction (store_intel.c: the observable index). */
+pi_status pi_objects_put_tx(struct pi_conn *c, int64_t collection_id, int64_t owner_org,
+        int64_t owner_user, const struct pi_object_in *objs, size_t n, enum pi_put_result *results,
+        int64_t *seqs, int64_t *date_added, struct pi_error *err);
+
 /* Inserts a collection for a scope with a random uuid (inside the caller's transaction). */
 pi_status pi_collection_insert(struct pi_conn *c, enum pi_scope_kind kind, int64_t scope_id,
         const char *title, struct pi_error *err);
@@ -137,6 +160,9 @@ struct pi_store_module {
 	int count;
 };
 extern const struct pi_store_module pi_store_modules[];
+extern const char *const pi_store_cases_migrations[];
+extern const char *const pi_store_intel_migrations[];
+extern const char *const pi_store_web_migrations[];
 extern const size_t pi_store_nmodules;
 
 /* Test hook: writes the EXPLAIN QUERY PLAN of the statement pi_store_objects_query would run

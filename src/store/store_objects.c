@@ -146,7 +146,8 @@ struct put_ctx {
 	int64_t owner_org;
 	int64_t owner_user;
 	int64_t now;
-	int64_t last; /* last date_added handed out */
+	int64_t last;     /* last date_added handed out */
+	int64_t last_seq; /* seq of the row put_one added */
 };
 
 static pi_status counter_read(struct pi_conn *c, int64_t *value, struct pi_error *err)
@@ -323,6 +324,7 @@ static pi_status put_one(struct put_ctx *p, const struct pi_object_in *o,
 	ret = pi_stmt_done(p->c, ST_OBJ_INSERT, st, "storing an object", err);
 	if (ret != PI_OK)
 		return ret;
+	p->last_seq = sqlite3_last_insert_rowid(p->c->db);
 	if (replace) {
 		/* Other (versioned) rows of the id may have lost their flags to the removed rows.
 		 */
@@ -335,12 +337,14 @@ static pi_status put_one(struct put_ctx *p, const struct pi_object_in *o,
 	return PI_OK;
 }
 
-pi_status pi_store_objects_put(pi_store *store, int64_t collection_id, int64_t owner_org,
+pi_status pi_objects_put_tx(struct pi_conn *c, int64_t collection_id, int64_t owner_org,
         int64_t owner_user, const struct pi_object_in *objs, size_t n, enum pi_put_result *results,
-        int64_t *date_added, struct pi_error *err)
+        int64_t *seqs, int64_t *date_added, struct pi_error *err)
 {
-	struct put_ctx p = {
-	        .collection_id = collection_id, .owner_org = owner_org, .owner_user = owner_user};
+	struct put_ctx p = {.c = c,
+	        .collection_id = collection_id,
+	        .owner_org = owner_org,
+	        .owner_user = owner_user};
 	enum pi_scope_kind kind;
 	int64_t scope_id;
 	int64_t first_added = 0;
@@ -350,47 +354,71 @@ pi_status pi_store_objects_put(pi_store *store, int64_t collection_id, int64_t o
 		*date_added = 0;
 	if (n == 0)
 		return PI_OK;
-	if (!store || !objs || !results)
+	if (!c || !objs || !results)
 		return pi_error_set(err, PI_ERR_INVALID, "objects put: missing argument");
 	for (size_t i = 0; i < n; i++) {
 		ret = object_check(&objs[i], i, err);
 		if (ret != PI_OK)
 			return ret;
 	}
-	ret = pi_conn_get(store, &p.c, err);
-	if (ret != PI_OK)
-		return ret;
-	ret = pi_tx_begin(p.c, err);
-	if (ret != PI_OK)
-		return ret;
 	ret = collection_scope(p.c, collection_id, &kind, &scope_id, err);
 	if (ret != PI_OK)
-		goto out;
+		return ret;
 	ret = counter_read(p.c, &p.last, err);
 	if (ret != PI_OK)
-		goto out;
+		return ret;
 	p.now = pi_time_now_us();
 	for (size_t i = 0; i < n; i++) {
 		int64_t before = p.last;
+		p.last_seq = 0;
 		ret = put_one(&p, &objs[i], &results[i], err);
 		if (ret != PI_OK) {
 			pi_error_prefix(err, "object %zu (%.100s)", i, objs[i].stix_id);
-			goto out;
+			return ret;
 		}
+		if (seqs)
+			seqs[i] = results[i] == PI_PUT_ADDED ? p.last_seq : 0;
 		if (!first_added && p.last != before)
 			first_added = p.last;
 	}
 	if (first_added) {
 		ret = counter_write(p.c, p.last, err);
 		if (ret != PI_OK)
-			goto out;
+			return ret;
 	}
-	ret = pi_tx_commit(p.c, err);
-	if (ret == PI_OK && date_added)
+	if (date_added)
 		*date_added = first_added;
-out:
+	return PI_OK;
+}
+
+pi_status pi_store_objects_put(pi_store *store, int64_t collection_id, int64_t owner_org,
+        int64_t owner_user, const struct pi_object_in *objs, size_t n, enum pi_put_result *results,
+        int64_t *date_added, struct pi_error *err)
+{
+	struct pi_conn *c = NULL;
+	int64_t added = 0;
+	pi_status ret;
+
+	if (date_added)
+		*date_added = 0;
+	if (n == 0)
+		return PI_OK;
+	if (!store || !objs || !results)
+		return pi_error_set(err, PI_ERR_INVALID, "objects put: missing argument");
+	ret = pi_conn_get(store, &c, err);
 	if (ret != PI_OK)
-		pi_tx_rollback(p.c);
+		return ret;
+	ret = pi_tx_begin(c, err);
+	if (ret != PI_OK)
+		return ret;
+	ret = pi_objects_put_tx(
+	        c, collection_id, owner_org, owner_user, objs, n, results, NULL, &added, err);
+	if (ret == PI_OK)
+		ret = pi_tx_commit(c, err);
+	if (ret == PI_OK && date_added)
+		*date_added = added;
+	if (ret != PI_OK)
+		pi_tx_rollback(c);
 	return ret;
 }
 

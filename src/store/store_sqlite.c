@@ -271,6 +271,54 @@ void pi_stmt_put(struct pi_conn *c, enum pi_stmt_id id, sqlite3_stmt *st)
 	}
 }
 
+pi_status pi_stmt_sql_get(
+        struct pi_conn *c, const char *sql, sqlite3_stmt **out, struct pi_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t slot = c->n_sql;
+	int rc;
+
+	*out = NULL;
+	for (size_t i = 0; i < c->n_sql; i++) {
+		if (c->sql_keys[i] == sql) {
+			slot = i;
+			break;
+		}
+	}
+	if (slot < c->n_sql && !c->sql_taken[slot]) {
+		c->sql_taken[slot] = 1;
+		*out = c->sql_stmts[slot];
+		return PI_OK;
+	}
+	int cache = slot == c->n_sql && c->n_sql < PI_STMT_SQL_MAX;
+	rc = sqlite3_prepare_v3(c->db, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, &st, NULL);
+	if (rc != SQLITE_OK)
+		return pi_db_fail(c, rc, "preparing a statement", err);
+	if (cache) {
+		c->sql_keys[slot] = sql;
+		c->sql_stmts[slot] = st;
+		c->sql_taken[slot] = 1;
+		c->n_sql++;
+	}
+	*out = st;
+	return PI_OK;
+}
+
+void pi_stmt_sql_put(struct pi_conn *c, const char *sql, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < c->n_sql; i++) {
+		if (c->sql_keys[i] == sql && c->sql_stmts[i] == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			c->sql_taken[i] = 0;
+			return;
+		}
+	}
+	sqlite3_finalize(st);
+}
+
 pi_status pi_stmt_done(struct pi_conn *c, enum pi_stmt_id id, sqlite3_stmt *st, const char *what,
         struct pi_error *err)
 {
@@ -322,6 +370,8 @@ static void conn_close(struct pi_conn *c)
 		return;
 	for (size_t i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(c->stmts[i]);
+	for (size_t i = 0; i < c->n_sql; i++)
+		sqlite3_finalize(c->sql_stmts[i]);
 	sqlite3_close(c->db);
 	free(c);
 }
