@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cases/case.h"
 #include "cli/commands.h"
 #include "core/buf.h"
 #include "core/secret.h"
@@ -238,6 +239,50 @@ static int create_demo(pi_store *store, struct created_user *users, struct pi_er
 	return add_demo_objects(store, users, err);
 }
 
+/* The demo cases: a 39 CFR 501.11 case from mike (meterco, PES provider) addressed to rita's
+ * postreg, and a NIS2 case from bob (southpost). Goes through the case service, so the
+ * receipt key is created next to the database as serve would. */
+static int add_demo_cases(pi_store *store, const char *db, struct pi_error *err)
+{
+	static const char *const bodies[][2] = {
+		{"mike", "{\"title\":\"Demo: meter accepts replayed indicia\",\"description\":"
+			 "\"Lab testing found that meter model SM-200 accepts a replayed postage indicium.\","
+			 "\"discovered_at\":\"2027-03-01T08:00:00Z\",\"location\":\"MeterSafe lab\","
+			 "\"services\":[\"postage metering\"],\"category\":\"fraud\",\"type\":"
+			 "\"masquerade\",\"severity\":\"high\",\"revenue_risk\":\"high\",\"tlp\":"
+			 "\"amber\",\"regimes\":[{\"regime\":\"usps-501.11\",\"recipient\":\"postreg\"}]}"},
+		{"bob", "{\"title\":\"Demo: tracking portal DDoS\",\"description\":\"The parcel "
+			"tracking portal was unavailable for five hours.\",\"discovered_at\":"
+			"\"2027-03-01T00:00:00Z\",\"services\":[\"parcel tracking\"],\"category\":"
+			"\"availability\",\"type\":\"ddos\",\"severity\":\"critical\",\"revenue_risk\":"
+			"\"medium\",\"tlp\":\"green\",\"regimes\":[{\"regime\":\"nis2-art23\","
+			"\"recipient\":\"postreg\"}],\"indicators\":[{\"name\":\"Botnet C2\",\"pattern\":"
+			"\"[domain-name:value = 'c2-botnet-demo.example']\"}]}"},
+	};
+	struct pi_cases_config cfg;
+	pi_cases *cases = NULL;
+	int rc = -1;
+
+	pi_cases_config_defaults(&cfg);
+	if (pi_cases_open(store, db, &cfg, &cases, err) != PI_OK)
+		return -1;
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		struct pi_principal who;
+		cJSON *body = cJSON_Parse(bodies[i][1]), *out = NULL;
+		pi_status st = body ? pi_cases_principal(store, bodies[i][0], &who, err) : PI_ERR_NOMEM;
+		if (st == PI_OK)
+			st = pi_case_create(cases, &who, body, NULL, &out, err);
+		cJSON_Delete(body);
+		cJSON_Delete(out);
+		if (st != PI_OK)
+			goto out;
+	}
+	rc = 0;
+out:
+	pi_cases_close(cases);
+	return rc;
+}
+
 static char *demo_json(pi_store *store, const struct created_user *users, const char *db)
 {
 	cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "users");
@@ -336,7 +381,7 @@ int pi_cmd_init(int argc, char **argv)
 		goto out;
 	}
 	users = calloc(NUSERS, sizeof(*users));
-	if (!users || create_demo(store, users, &err) != 0) {
+	if (!users || create_demo(store, users, &err) != 0 || add_demo_cases(store, db, &err) != 0) {
 		fprintf(stderr, "postisac init: creating the demo community failed: %s\n",
 			users ? err.message : "out of memory");
 		goto out;

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cases/case.h"
+#include "cases/remind.h"
 #include "cli/commands.h"
 #include "core/log.h"
 #include "core/secret.h"
@@ -24,6 +26,7 @@ struct serve_settings {
 	char db[1024];
 	char port_file[1024];
 	char log_level[16];
+	struct pi_cases_config cases;
 };
 
 enum opt_type { OPT_STRING, OPT_INT, OPT_BOOL, OPT_SIZE };
@@ -59,6 +62,21 @@ static const struct option_def options[] = {
 	{"tls-cert", OPT_STRING, "", S(server.tls_cert), 0, 0, "TLS certificate (PEM); with tls-key"},
 	{"tls-key", OPT_STRING, "", S(server.tls_key), 0, 0, "TLS private key (PEM)"},
 	{"log-level", OPT_STRING, "info", S(log_level), 0, 0, "debug, info, warn, error or off"},
+	{"data-dir", OPT_STRING, "", S(cases.data_dir), 0, 0,
+		"regimes and taxonomy (empty: $POSTISAC_DATA_DIR, ./data, the source tree, /usr/share/postisac)"},
+	{"receipt-key", OPT_STRING, "", S(cases.key_file), 0, 0,
+		"Ed25519 receipt key file, created 0600 (empty: receipt-key.hex next to the database)"},
+	{"attachment-max", OPT_SIZE, "10485760", N(cases.attachment_max), 1, 1L << 30,
+		"largest case attachment in bytes"},
+	{"reminder-interval", OPT_INT, "60", N(cases.reminder_interval), 0, 86400,
+		"seconds between deadline reminder passes (0: no reminder thread)"},
+	{"reminder-leads", OPT_STRING, "24h,1h", S(cases.reminder_leads), 0, 0,
+		"reminders this long before a deadline (m, h, d); overdue ones are always sent"},
+	{"webhook-url", OPT_STRING, "", S(cases.webhook_url), 0, 0, "reminder webhook (POST JSON)"},
+	{"webhook-secret", OPT_STRING, "", S(cases.webhook_secret), 0, 0,
+		"HMAC-SHA256 key of the X-Postisac-Signature header"},
+	{"smtp-url", OPT_STRING, "", S(cases.smtp_url), 0, 0, "reminder e-mail: smtp://host:port"},
+	{"smtp-from", OPT_STRING, "postisac@localhost", S(cases.smtp_from), 0, 0, "reminder sender"},
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -177,14 +195,18 @@ static void usage(FILE *out)
 	fprintf(out, "  --%-20s %s\n  --%-20s %s\n  --%-20s %s\n", "config FILE", "read options from FILE",
 		"check-config", "validate the configuration and the database, then exit",
 		"help", "this text");
+	fprintf(out, "  --%-20s %s\n", "test-clock",
+		"TESTS ONLY: accept PUT /api/v1/test/clock (prints a warning)");
 }
 
 int pi_cmd_serve(int argc, char **argv)
 {
 	struct serve_settings s;
-	struct option longopts[NOPTIONS + 4];
+	struct option longopts[NOPTIONS + 5];
 	const char *config_file = NULL;
-	int check_only = 0, c, rc = 1;
+	int check_only = 0, test_clock = 0, c, rc = 1;
+	pi_cases *cases = NULL;
+	pi_reminders *reminders = NULL;
 	char why[1024];
 	pi_store *store = NULL;
 	pi_server *server = NULL;
@@ -194,6 +216,7 @@ int pi_cmd_serve(int argc, char **argv)
 	int sig = 0;
 
 	memset(&s, 0, sizeof(s));
+	pi_cases_config_defaults(&s.cases);
 	for (size_t i = 0; i < NOPTIONS; i++) {
 		if (set_option(&s, &options[i], options[i].def, why, sizeof(why)) != 0)
 			pi_fatal("event=bad_default %s", why);
@@ -205,7 +228,8 @@ int pi_cmd_serve(int argc, char **argv)
 	longopts[NOPTIONS] = (struct option){"config", required_argument, NULL, 'c'};
 	longopts[NOPTIONS + 1] = (struct option){"check-config", no_argument, NULL, 'k'};
 	longopts[NOPTIONS + 2] = (struct option){"help", no_argument, NULL, 'h'};
-	longopts[NOPTIONS + 3] = (struct option){NULL, 0, NULL, 0};
+	longopts[NOPTIONS + 3] = (struct option){"test-clock", no_argument, NULL, 't'};
+	longopts[NOPTIONS + 4] = (struct option){NULL, 0, NULL, 0};
 	/* first pass: find --config and --help */
 	optind = 1;
 	opterr = 0;
@@ -231,6 +255,8 @@ int pi_cmd_serve(int argc, char **argv)
 			}
 		} else if (c == 'k') {
 			check_only = 1;
+		} else if (c == 't') {
+			test_clock = 1;
 		} else if (c != 'c') {
 			usage(stderr);
 			return 2;
@@ -256,6 +282,14 @@ int pi_cmd_serve(int argc, char **argv)
 		fprintf(stderr, "postisac serve: database %s: %s\n", s.db, err.message);
 		goto out;
 	}
+	s.cases.test_clock = test_clock;
+	if (pi_cases_open(store, s.db, &s.cases, &cases, &err) != PI_OK) {
+		fprintf(stderr, "postisac serve: %s\n", err.message);
+		goto out;
+	}
+	if (test_clock)
+		fprintf(stderr, "postisac serve: WARNING: --test-clock: any hub administrator can set the "
+				"server's clock (PUT /api/v1/test/clock); never use this outside tests\n");
 	if (check_only) {
 		printf("configuration ok: listen %s:%d, database %s\n", s.server.host, s.server.port, s.db);
 		rc = 0;
@@ -267,6 +301,11 @@ int pi_cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	pi_cases_set_current(cases);
+	if (pi_reminders_start(cases, &reminders, &err) != PI_OK) {
+		fprintf(stderr, "postisac serve: reminders: %s\n", err.message);
+		goto out;
+	}
 	if (pi_server_start(&s.server, store, &server, &err) != PI_OK) {
 		fprintf(stderr, "postisac serve: %s\n", err.message);
 		goto out;
@@ -289,6 +328,8 @@ int pi_cmd_serve(int argc, char **argv)
 	rc = 0;
 out:
 	pi_server_stop(server);
+	pi_reminders_stop(reminders);
+	pi_cases_close(cases);
 	pi_store_close(store);
 	return rc;
 }

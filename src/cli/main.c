@@ -14,10 +14,15 @@ static const struct command commands[] = {
 	{"init", "create a database (optionally with the demo community)", pi_cmd_init},
 	{"serve", "run the hub: TAXII 2.1, the JSON API and the web interface", pi_cmd_serve},
 	{"receipt", "verify a filing receipt signed by a hub", pi_cmd_receipt},
+	{"case", "report incident cases and file regulatory stages", pi_cmd_case},
+	{"audit", "verify the hash-chained audit log", pi_cmd_audit},
 	{"org", "list, add and change member organisations", pi_cmd_org},
 	{"user", "manage user accounts, passwords and API tokens", pi_cmd_user},
 	{"group", "manage sharing groups and their member organisations", pi_cmd_group},
 	{"lookalike", "generate and watch for lookalike domains of postal brands", pi_cmd_lookalike},
+	{"scan", "match logs against the shared indicators and report sightings", pi_cmd_scan},
+	{"import", "bulk import of STIX bundles, CSV files and MISP events", pi_cmd_import},
+	{"export", "write indicator feeds: STIX, CSV, list, Suricata, RPZ, Zeek", pi_cmd_export},
 };
 
 static void usage(FILE *out)

@@ -36,6 +36,7 @@
 #include "core/timeutil.h"
 #include "http/http_int.h"
 #include "store/member.h"
+#include "store/store_cases.h"
 
 #define API_JSON "application/json"
 #define BODY_MAX_DEPTH 4
@@ -581,6 +582,7 @@ static void create_org(struct pi_request *req, char **arg)
 	}
 	pi_log_info("event=org_created by=%s org=%s", req->who.username, org.slug);
 	set_location(req, "/api/v1/orgs/%s%s", org.slug, NULL);
+	pi_audit_append_by(store_of(req), req->who.username, "org.create", org.slug, NULL);
 	send_org(req, 201, &org);
 out:
 	cJSON_Delete(body);
@@ -622,6 +624,7 @@ static void patch_org(struct pi_request *req, char **arg)
 		goto out;
 	}
 	pi_log_info("event=org_changed by=%s org=%s", req->who.username, org.slug);
+	pi_audit_append_by(store_of(req), req->who.username, "org.update", org.slug, NULL);
 	send_org(req, 200, &org);
 out:
 	cJSON_Delete(body);
@@ -820,6 +823,7 @@ static void create_user(struct pi_request *req, char **arg)
 	pi_log_info("event=user_created by=%s user=%s org=%s role=%s", req->who.username,
 	        user.username, org.slug, pi_role_name(role));
 	set_location(req, "/api/v1/users/%s%s", user.username, NULL);
+	pi_audit_append_by(store_of(req), req->who.username, "user.create", user.username, NULL);
 	send_user(req, 201, &user, org.slug);
 out:
 	sodium_memzero(hash, sizeof(hash));
@@ -913,6 +917,7 @@ static void patch_user(struct pi_request *req, char **arg)
 	pi_log_info("event=user_changed by=%s user=%s role=%s disabled=%d password_changed=%d",
 	        req->who.username, user.username, pi_role_name(user.role), user.disabled,
 	        password != NULL);
+	pi_audit_append_by(store_of(req), req->who.username, "user.update", user.username, NULL);
 	send_user(req, 200, &user, org_slug);
 out:
 	sodium_memzero(hash, sizeof(hash));
@@ -1010,6 +1015,7 @@ static void create_token(struct pi_request *req, char **arg)
 	}
 	pi_log_info("event=token_created by=%s user=%s token_id=%lld prefix=%s", req->who.username,
 	        user.username, (long long)token.id, token.prefix);
+	pi_audit_append_by(store_of(req), req->who.username, "token.create", user.username, NULL);
 	st = pi_buf_puts(&req->out, "{\"token\":");
 	if (st == PI_OK)
 		st = pi_buf_json_string(&req->out, secret);
@@ -1083,6 +1089,7 @@ static void revoke_token(struct pi_request *req, char **arg)
 	token.revoked = 1;
 	pi_log_info("event=token_revoked by=%s user=%s token_id=%lld", req->who.username,
 	        user.username, (long long)token.id);
+	pi_audit_append_by(store_of(req), req->who.username, "token.revoke", user.username, NULL);
 	send_json(req, 200, pi_member_json_token(&req->out, &token));
 }
 
@@ -1177,6 +1184,7 @@ static void create_group(struct pi_request *req, char **arg)
 	}
 	pi_log_info("event=group_created by=%s group=%s", req->who.username, group.name);
 	set_location(req, "/api/v1/groups/%s%s", group.name, NULL);
+	pi_audit_append_by(store_of(req), req->who.username, "group.create", group.name, NULL);
 	send_group(req, 201, &group);
 out:
 	cJSON_Delete(body);
@@ -1236,6 +1244,7 @@ static void add_member(struct pi_request *req, char **arg)
 		pi_log_info("event=group_member_added by=%s group=%s org=%s", req->who.username,
 		        group.name, org.slug);
 	}
+	pi_audit_append_by(store_of(req), req->who.username, "group.member.add", group.name, NULL);
 	send_group(req, 200, &group);
 }
 
@@ -1263,6 +1272,7 @@ static void remove_member(struct pi_request *req, char **arg)
 	}
 	pi_log_info("event=group_member_removed by=%s group=%s org=%s", req->who.username,
 	        group.name, org.slug);
+	pi_audit_append_by(store_of(req), req->who.username, "group.member.remove", group.name, NULL);
 	send_group(req, 200, &group);
 }
 

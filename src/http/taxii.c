@@ -29,6 +29,7 @@
 #include "core/timeutil.h"
 #include "http/http_int.h"
 #include "intel/ingest.h"
+#include "store/store_cases.h"
 
 #define TAXII_TYPE "application/taxii+json;version=2.1"
 #define STIX_TYPE "application/stix+json;version=2.1"
@@ -295,6 +296,7 @@ struct page {
 	int64_t last_added;
 	int64_t last_examined;
 	pi_status st;
+	size_t red_reads; /* RED rows served: one audit entry per request */
 };
 
 static int page_row(void *arg, const struct pi_object_row *row)
@@ -311,6 +313,7 @@ static int page_row(void *arg, const struct pi_object_row *row)
 	if (pg->count == 1)
 		pg->first_added = row->date_added;
 	pg->last_added = row->date_added;
+	pg->red_reads += row->acl.tlp == PI_TLP_RED;
 	switch (pg->mode) {
 	case PAGE_OBJECTS:
 		pg->st = pi_buf_append(o, row->body, row->body_len);
@@ -468,6 +471,7 @@ static void run_page(struct pi_request *req, const char *ct, struct pi_object_qu
 		pi_resp_error(req, 500, "Internal error", "could not read the collection");
 		return;
 	}
+	pi_audit_red_reads(req->server->store, req->who.username, q->collection_id, pg->red_reads);
 	if (pg->st != PI_OK) {
 		pi_resp_error(req, 500, "Response too large", "the page is too large; ask for a smaller limit");
 		return;
@@ -635,6 +639,7 @@ static void delete_object(struct pi_request *req, const char *cid, const char *o
 	}
 	pi_log_info("event=object_deleted collection=%s id=%s versions=%zu user=%s", c.uuid, oid,
 		deleted, req->who.username);
+	pi_audit_append_by(req->server->store, req->who.username, "taxii.delete", oid, NULL);
 	pi_resp_json(req, 200, NULL);
 }
 
@@ -708,6 +713,7 @@ static void post_objects(struct pi_request *req, const char *cid)
 		goto out;
 	}
 	atomic_fetch_add(&req->server->objects_added, (unsigned long long)res.added);
+	pi_audit_append_by(req->server->store, req->who.username, "taxii.post", c.uuid, NULL);
 	memset(&status, 0, sizeof(status));
 	pi_uuid4(status.id);
 	status.collection_id = c.id;
