@@ -1329,7 +1329,9 @@ void pi_api_handle(struct pi_request *req)
 	size_t n = req->nseg - 2;
 	const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
 
-	if (req->who.user_id == 0) {
+	/* The hub's receipt-signing public key is public: anyone must be able to check a receipt. */
+	if (req->who.user_id == 0 && !(n == 2 && strcmp(req->seg[2], "receipts") == 0 &&
+	                                 strcmp(req->seg[3], "key") == 0)) {
 		pi_auth_challenge(req,
 		        "the administration API needs credentials: send "
 		        "'Authorization: Bearer TOKEN' or HTTP Basic with your user name");

@@ -623,3 +623,15 @@ def test_taxii_reads_of_red_objects_are_audited(hub):
     assert rows == [("user:bob", '{"tlp":"red","objects":1}'),
                     ("user:alice", '{"tlp":"red","objects":1}')]
     assert posts == 0   # init --demo stores through ingest directly, not TAXII
+
+
+def test_receipt_key_is_public(shared_hub):
+    """Anyone must be able to check a receipt offline: the key needs no credentials,
+    while every other API resource still does."""
+    h = shared_hub
+    anon = requests.get(h.url + "/api/v1/receipts/key", timeout=30)
+    assert anon.status_code == 200, anon.text
+    assert anon.json() == api(h, "GET", "/receipts/key", "bob").json()
+    assert anon.json()["alg"] == "Ed25519"
+    assert requests.get(h.url + "/api/v1/me", timeout=30).status_code == 401
+    assert requests.get(h.url + "/api/v1/receipts", timeout=30).status_code == 401
