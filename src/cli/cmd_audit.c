@@ -1,5 +1,5 @@
 /* cmd_audit.c - `postisac audit verify`: checks the hash-chained audit log of a database
- * (cases/audit.h, stored by store/store_cases.h) and says whether any entry was edited,
+ * (core/audit.h, stored by store/store_cases.h) and says whether any entry was edited,
  * removed or reordered, and which. Exit status 0 intact, 1 damaged (or unreadable).
  */
 #include <sodium.h>

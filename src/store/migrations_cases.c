@@ -14,7 +14,7 @@
  *   provider_documents standing documents per provider (39 CFR 501.11(d) procedures)
  *   reminders_sent     one row per reminder sent (primary key = what makes it unique), written
  *                      in the transaction that claims it, so a reminder is sent once
- *   audit_log          the hash-chained audit log (cases/audit.h): pos (storage order, the
+ *   audit_log          the hash-chained audit log (core/audit.h): pos (storage order, the
  *                      order verification walks), seq, at, actor, action, target, detail,
  *                      prev_hash, hash
  * A released entry is never edited: a change is a new entry.

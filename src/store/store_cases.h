@@ -12,7 +12,7 @@
  * are stored together or not at all.
  *
  * Audit chain. Entries are appended under the write lock (BEGIN IMMEDIATE): the new entry
- * takes seq = last seq + 1 and prev_hash = the last entry's hash (cases/audit.h computes
+ * takes seq = last seq + 1 and prev_hash = the last entry's hash (core/audit.h computes
  * the hash). The table keeps storage order (pos) apart from seq, so verification can see
  * an entry moved out of its place.
  */
@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cases/audit.h"
+#include "core/audit.h"
 #include "core/error.h"
 #include "store/store.h"
 
@@ -184,7 +184,7 @@ pi_status pi_audit_append_by(pi_store *store, const char *username, const char *
  * request (nothing when count is 0). */
 void pi_audit_red_reads(pi_store *store, const char *username, int64_t collection_id, size_t count);
 
-/* Walks the log in storage order and verifies it (cases/audit.h). */
+/* Walks the log in storage order and verifies it (core/audit.h). */
 pi_status pi_store_audit_verify(pi_store *store, const struct pi_audit_expect *expect,
         struct pi_audit_report *report, struct pi_error *err);
 

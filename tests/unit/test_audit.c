@@ -1,4 +1,4 @@
-/* Unit tests for the audit hash chain (cases/audit.h): every kind of tampering. */
+/* Unit tests for the audit hash chain (core/audit.h): every kind of tampering. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "cases/audit.h"
+#include "core/audit.h"
 
 #define N 10
 

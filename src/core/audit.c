@@ -4,7 +4,7 @@
  * ambiguous (an entry missing here may turn up later, which makes it a reordering,
  * not a removal). It never holds the log in memory.
  */
-#include "cases/audit.h"
+#include "core/audit.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -21,8 +21,8 @@
  * A jump in seq is only called REMOVED once the walk has ended without the missing
  * entry turning up later (then it is REORDERED).
  */
-#ifndef PI_CASES_AUDIT_H
-#define PI_CASES_AUDIT_H
+#ifndef PI_CORE_AUDIT_H
+#define PI_CORE_AUDIT_H
 
 #include <stdbool.h>
 #include <stddef.h>
