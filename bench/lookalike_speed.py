@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Speed of `postisac lookalike`, each figure beside its comparison from the same run.
 
-Usage: bench/lookalike_speed.py POSTISAC_BIN
+Usage: bench/lookalike_speed.py POSTISAC_BIN [REPETITIONS]   (default 5)
 
 gen:   the 50 postal domains of bench/lookalike_domains.txt; dnstwist --format list once per
-       domain (it takes one) against postisac once for all 50, and postisac once per domain.
+       domain (it takes one) against postisac once for all 50, and postisac once per domain;
+       REPETITIONS interleaved rounds, medians reported with the range.
 watch: 200 brands (the 50 postal domains and 150 synthetic brand-like names) against a
        10,000,000-name feed and a 1,000,000-name feed: names/s on one core (the watcher is
-       single-threaded) and peak resident memory of both runs.
+       single-threaded, median of REPETITIONS runs) and peak resident memory of both.
 Generated data is kept under bench/out/.
 """
 import os
@@ -33,26 +34,41 @@ def timed(cmd, stdout=subprocess.DEVNULL):
     return wall, rss
 
 
-def bench_gen(binary, domains):
+def median(values):
+    v = sorted(values)
+    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+
+
+def bench_gen(binary, domains, reps):
     dnstwist = shutil.which("dnstwist")
     if not dnstwist:
         print("gen: dnstwist not installed, no comparison")
         return
-    t_dt = 0.0
-    for d in domains:
-        t, _ = timed([dnstwist, "--format", "list", d])
-        t_dt += t
-    t_one, rss = timed([binary, "lookalike", "gen", "--list", *domains])
-    t_each = 0.0
-    for d in domains:
-        t, _ = timed([binary, "lookalike", "gen", "--list", d])
-        t_each += t
-    print(f"gen, {len(domains)} postal domains, all default fuzzers:")
-    print(f"  dnstwist --format list (one run per domain): {t_dt:8.2f} s")
-    print(f"  postisac lookalike gen (one run, 50 domains): {t_one:8.3f} s  "
-          f"ratio {t_dt / t_one:6.1f}x  (goal >= 100x), peak {rss / 1024:.0f} MiB")
-    print(f"  postisac lookalike gen (one run per domain):  {t_each:8.3f} s  "
-          f"ratio {t_dt / t_each:6.1f}x")
+    # Interleaved repetitions, so that a burst of load on the shared machine hits both sides.
+    t_dt, t_one, t_each, rss = [], [], [], 0
+    for _ in range(reps):
+        total = 0.0
+        for d in domains:
+            t, _ = timed([dnstwist, "--format", "list", d])
+            total += t
+        t_dt.append(total)
+        t, rss = timed([binary, "lookalike", "gen", "--list", *domains])
+        t_one.append(t)
+        total = 0.0
+        for d in domains:
+            t, _ = timed([binary, "lookalike", "gen", "--list", d])
+            total += t
+        t_each.append(total)
+    dt, one, each = median(t_dt), median(t_one), median(t_each)
+    print(f"gen, {len(domains)} postal domains, all default fuzzers, median of {reps} runs "
+          f"(min-max):")
+    print(f"  dnstwist --format list (one run per domain): {dt:8.2f} s "
+          f"({min(t_dt):.2f}-{max(t_dt):.2f})")
+    print(f"  postisac lookalike gen (one run, 50 domains): {one:8.3f} s "
+          f"({min(t_one):.3f}-{max(t_one):.3f})  ratio {dt / one:6.1f}x  (goal >= 100x), "
+          f"peak {rss / 1024:.0f} MiB")
+    print(f"  postisac lookalike gen (one run per domain):  {each:8.3f} s "
+          f"({min(t_each):.3f}-{max(t_each):.3f})  ratio {dt / each:6.1f}x")
 
 
 def write_feed(path, n, words, brands):
@@ -69,7 +85,7 @@ def write_feed(path, n, words, brands):
     os.replace(tmp, path)
 
 
-def bench_watch(binary, domains, out):
+def bench_watch(binary, domains, out, reps):
     words = lookalike_feed.word_list()
     brands = domains + lookalike_feed.synthetic_brands(150, 5, words)
     brands_file = os.path.join(out, "speed-brands.txt")
@@ -83,15 +99,19 @@ def bench_watch(binary, domains, out):
     results = {}
     for n, path in feeds.items():
         hits_path = os.path.join(out, f"speed-hits-{n}.txt")
-        with open(hits_path, "w") as hits:
-            wall, rss = timed([binary, "lookalike", "watch", "--brands", brands_file, path],
-                              stdout=hits)
+        walls, rss = [], 0
+        for _ in range(reps):
+            with open(hits_path, "w") as hits:
+                wall, r = timed([binary, "lookalike", "watch", "--brands", brands_file, path],
+                                stdout=hits)
+            walls.append(wall)
+            rss = max(rss, r)
         with open(hits_path) as f:
             nhits = sum(1 for _ in f)
-        results[n] = (wall, rss, nhits)
+        results[n] = (median(walls), rss, nhits)
     wall, rss, nhits = results[10_000_000]
     print(f"watch, {len(brands)} brands, 10,000,000 names ({os.path.getsize(feeds[10_000_000]) >> 20}"
-          f" MiB, read by cat in {t_cat:.2f} s):")
+          f" MiB, read by cat in {t_cat:.2f} s), median of {reps} runs:")
     print(f"  {wall:.2f} s, {10_000_000 / wall / 1e6:.2f} million names/s on one core "
           f"(goal >= 2 million), {nhits} hits")
     w1, r1, h1 = results[1_000_000]
@@ -101,14 +121,15 @@ def bench_watch(binary, domains, out):
 
 def main():
     binary = sys.argv[1]
+    reps = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     here = os.path.dirname(os.path.abspath(__file__))
     out = os.path.join(here, "out")
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(here, "lookalike_domains.txt")) as f:
         domains = [x.strip() for x in f if x.strip()]
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    bench_gen(binary, domains)
-    bench_watch(binary, domains, out)
+    bench_gen(binary, domains, reps)
+    bench_watch(binary, domains, out, reps)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@
 #include "core/secret.h"
 #include "core/timeutil.h"
 #include "http/http_int.h"
+#include "http/session.h"
 
 #define CACHE_SLOTS 256
 #define CACHE_TTL_US (60 * 1000000LL)
@@ -149,8 +150,11 @@ int pi_auth_request(struct pi_request *req)
 	struct pi_user user;
 
 	memset(&req->who, 0, sizeof(req->who));
-	if (!h)
-		return 0;
+	if (!h) {
+		/* a browser: the web interface's session cookie (CSRF-checked, http/session.h) */
+		int r = pi_session_auth(req, &user, NULL);
+		return r == 1 ? fill_principal(req, &user) : r;
+	}
 	if (strncasecmp(h, "Bearer ", 7) == 0) {
 		const char *t = h + 7;
 		while (*t == ' ')

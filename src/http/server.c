@@ -11,6 +11,7 @@
  * callback): segments and query values are decoded here, strictly.
  */
 #include "http/http_int.h"
+#include "http/web.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -108,6 +109,16 @@ void pi_resp_json(struct pi_request *req, unsigned status, const char *content_t
 {
 	req->status = status;
 	req->content_type = content_type;
+}
+
+void pi_resp_stream(struct pi_request *req, unsigned status, const char *content_type,
+	MHD_ContentReaderCallback read, MHD_ContentReaderFreeCallback free_cb, void *cls)
+{
+	req->status = status;
+	req->content_type = content_type;
+	req->stream_read = read;
+	req->stream_free = free_cb;
+	req->stream_cls = cls;
 }
 
 const char *pi_req_header(struct pi_request *req, const char *name)
@@ -383,6 +394,8 @@ static void dispatch(struct pi_request *req, const char *url)
 		pi_api_handle(req);
 		return;
 	}
+	if (pi_web_handle(req))
+		return;
 	if (req->nseg == 0) {
 		pi_buf_puts(&req->out, "{\"name\":\"postisac\",\"taxii\":\"/taxii2/\",\"api\":\"/api/v1/\"}");
 		pi_resp_json(req, 200, "application/json");
@@ -395,9 +408,9 @@ static const char *const security_headers[][2] = {
 	{"X-Content-Type-Options", "nosniff"},
 	{"Referrer-Policy", "no-referrer"},
 	{"X-Frame-Options", "DENY"},
-	{"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
 	{"Cache-Control", "no-store"},
 };
+static const char api_csp[] = "default-src 'none'; frame-ancestors 'none'";
 
 static enum MHD_Result send_response(struct pi_request *req)
 {
@@ -418,8 +431,16 @@ static enum MHD_Result send_response(struct pi_request *req)
 		data = NULL;
 		len = 0;
 	}
-	resp = MHD_create_response_from_buffer(len, data ? data : (char *)"",
-		data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (req->stream_read && data == NULL && len == 0 && strcmp(req->method, "HEAD") != 0) {
+		/* MHD owns stream_cls from here and calls stream_free when the response is done */
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+			req->stream_read, req->stream_cls, req->stream_free);
+		if (resp)
+			req->stream_free = NULL;
+	} else {
+		resp = MHD_create_response_from_buffer(len, data ? data : (char *)"",
+			data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	}
 	if (!resp) {
 		free(data);
 		return MHD_NO;
@@ -428,6 +449,7 @@ static enum MHD_Result send_response(struct pi_request *req)
 		MHD_add_response_header(resp, "Content-Type", req->content_type);
 	for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
 		MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+	MHD_add_response_header(resp, "Content-Security-Policy", req->csp ? req->csp : api_csp);
 	for (size_t i = 0; i < req->nheaders; i++)
 		MHD_add_response_header(resp, req->header_names[i], req->header_values[i]);
 	ret = MHD_queue_response(req->conn, req->status, resp);
@@ -499,6 +521,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (!req)
 		return;
+	if (req->stream_free)
+		req->stream_free(req->stream_cls);
 	for (size_t i = 0; i < req->nheaders; i++) {
 		free(req->header_names[i]);
 		free(req->header_values[i]);

@@ -1,0 +1,225 @@
+#!/usr/bin/python3
+"""postisac scan benchmark (issue 5).
+
+    bench/scan_bench.py POSTISAC_BIN [WORKDIR] [--gb 1.0]
+
+Generates, once, in WORKDIR (default bench/out/scan):
+  indicators.json  a STIX bundle: 1,000,000 domain indicators, 100,000 IPv4 addresses and
+                   CIDR ranges, 10,000 URLs and 1,000 URL LIKE patterns (Vectorscan)
+  domains.txt      the same 1,000,000 domains, one a line (for grep -F -f)
+  dns.log          ~1 GB of BIND query log lines, about 0.1 % of them hitting an indicator
+  mixed.log        ~256 MB of proxy (squid) and mail (postfix) lines, about 0.1 % hits
+then measures, in one run: cat > /dev/null (the I/O ceiling), postisac scan with 1 and 2
+threads on both logs, grep -F -f on a sample of the DNS log (extrapolated, labelled so),
+start-up with and without the cache, and peak memory (GNU time). Prints a Markdown table.
+Every figure comes from the same run, so ratios are fair even on a shared machine.
+"""
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+
+BIN = os.path.abspath(sys.argv[1])
+WORK = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 and not sys.argv[2].startswith("--")
+                       else os.path.join(os.path.dirname(__file__), "out", "scan"))
+GB = float(sys.argv[sys.argv.index("--gb") + 1]) if "--gb" in sys.argv else 1.0
+N_DOMAINS, N_IPS, N_URLS, N_LIKE = 1_000_000, 100_000, 10_000, 1_000
+TLDS = ["com", "net", "org", "info", "top", "xyz", "de", "fr", "co.uk", "ru", "cn", "io"]
+rnd = random.Random(5)
+
+
+def word(lo=5, hi=12):
+    return "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(rnd.randint(lo, hi)))
+
+
+def gen_indicators():
+    path = os.path.join(WORK, "indicators.json")
+    if os.path.exists(path):
+        with open(os.path.join(WORK, "domains.txt")) as f:
+            domains = f.read().split()
+        with open(os.path.join(WORK, "ips.txt")) as f:
+            ips = f.read().split()
+        with open(os.path.join(WORK, "urls.txt")) as f:
+            urls = f.read().split()
+        return domains, ips, urls
+    domains = set()
+    while len(domains) < N_DOMAINS:
+        domains.add("%s-%s.%s" % (word(), word(3, 8), rnd.choice(TLDS)))
+    domains = sorted(domains)
+    rnd.shuffle(domains)
+    ips = []
+    for i in range(N_IPS):
+        a = "%d.%d.%d.%d" % (rnd.randint(11, 223), rnd.randint(0, 255), rnd.randint(0, 255), rnd.randint(1, 254))
+        if i % 2:
+            p = rnd.choice([16, 20, 24, 28])
+            ips.append(a + "/%d" % p)
+        else:
+            ips.append(a)
+    urls = ["http://%s/%s/%s.php?id=%d" % (rnd.choice(domains[:50000]), word(), word(), i) for i in range(N_URLS)]
+    like = ["http://kit%d.%s/%%/login.php" % (i, rnd.choice(TLDS)) for i in range(N_LIKE)]
+    head = '{"type":"bundle","id":"bundle--6d0e1c3a-1111-4111-8111-000000000000","objects":['
+    tmpl = ('{"type":"indicator","spec_version":"2.1","id":"indicator--%08x-0000-4000-8000-%012x",'
+            '"created":"2024-05-01T00:00:00.000Z","modified":"2024-05-01T00:00:00.000Z",'
+            '"pattern":"%s","pattern_type":"stix","valid_from":"2024-05-01T00:00:00Z",'
+            '"labels":["malicious-activity"],"confidence":70,'
+            '"object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]}')
+    with open(path + ".tmp", "w") as f:
+        f.write(head)
+        n = 0
+        for d in domains:
+            f.write((",\n" if n else "") + tmpl % (n, n, "[domain-name:value = '%s']" % d))
+            n += 1
+        for a in ips:
+            f.write(",\n" + tmpl % (n, n, "[ipv4-addr:value = '%s']" % a))
+            n += 1
+        for u in urls:
+            f.write(",\n" + tmpl % (n, n, "[url:value = '%s']" % u))
+            n += 1
+        for u in like:
+            f.write(",\n" + tmpl % (n, n, "[url:value LIKE '%s']" % u))
+            n += 1
+        f.write("]}\n")
+    os.rename(path + ".tmp", path)
+    for name, vals in (("domains.txt", domains), ("ips.txt", ips), ("urls.txt", urls)):
+        with open(os.path.join(WORK, name), "w") as f:
+            f.write("\n".join(vals) + "\n")
+    return domains, ips, urls
+
+
+def gen_dns(domains, size):
+    path = os.path.join(WORK, "dns.log")
+    if os.path.exists(path) and os.path.getsize(path) >= size * 0.99:
+        return path
+    benign = ["%s.%s.%s" % (rnd.choice(["www", "api", "cdn", "mail", "img", "static"]), word(4, 10), rnd.choice(TLDS)) for _ in range(200000)]
+    clients = ["10.%d.%d.%d" % (rnd.randint(0, 3), rnd.randint(0, 255), rnd.randint(1, 254)) for _ in range(2000)]
+    tmpl = "01-May-2024 12:%02d:%02d.%03d client @0x7f3a%06x %s#%d (%s): query: %s IN %s +E(0)K (10.0.0.53)\n"
+    written = 0
+    with open(path + ".tmp", "w") as f:
+        while written < size:
+            buf = []
+            for _ in range(20000):
+                if rnd.random() < 0.001:
+                    d = rnd.choice(domains)
+                    q = d if rnd.random() < 0.5 else "www." + d
+                else:
+                    q = rnd.choice(benign)
+                buf.append(tmpl % (rnd.randint(0, 59), rnd.randint(0, 59), rnd.randint(0, 999), rnd.randint(0, 0xffffff),
+                                   rnd.choice(clients), rnd.randint(1024, 65535), q, q, rnd.choice(["A", "AAAA", "HTTPS", "MX"])))
+            s = "".join(buf)
+            f.write(s)
+            written += len(s)
+    os.rename(path + ".tmp", path)
+    return path
+
+
+def gen_mixed(domains, ips, urls, size):
+    path = os.path.join(WORK, "mixed.log")
+    if os.path.exists(path) and os.path.getsize(path) >= size * 0.99:
+        return path
+    benign_hosts = ["%s.%s" % (word(4, 10), rnd.choice(TLDS)) for _ in range(50000)]
+    plain_ips = [a for a in ips if "/" not in a]
+    written = 0
+    with open(path + ".tmp", "w") as f:
+        while written < size:
+            buf = []
+            for _ in range(20000):
+                hit = rnd.random() < 0.001
+                if rnd.random() < 0.6:  # squid access.log
+                    url = rnd.choice(urls) if hit else "http://%s/%s/%s.html?q=%s" % (rnd.choice(benign_hosts), word(), word(), word())
+                    server = "%d.%d.%d.%d" % (rnd.randint(11, 223), rnd.randint(0, 255), rnd.randint(0, 255), rnd.randint(1, 254))
+                    buf.append("1714564800.%03d %5d 10.1.%d.%d TCP_MISS/200 %d GET %s - HIER_DIRECT/%s text/html\n" % (
+                        rnd.randint(0, 999), rnd.randint(1, 9999), rnd.randint(0, 255), rnd.randint(1, 254),
+                        rnd.randint(100, 99999), url, server))
+                else:  # postfix
+                    dom = rnd.choice(domains) if hit else rnd.choice(benign_hosts)
+                    ip = rnd.choice(plain_ips) if hit and rnd.random() < 0.3 else "198.18.%d.%d" % (rnd.randint(0, 255), rnd.randint(1, 254))
+                    buf.append("May  1 12:00:%02d mx postfix/smtpd[%d]: %X: client=mail.%s[%s], sasl_method=PLAIN, from=<%s@%s>\n" % (
+                        rnd.randint(0, 59), rnd.randint(100, 99999), rnd.randint(0, 0xfffff), dom, ip, word(), dom))
+            s = "".join(buf)
+            f.write(s)
+            written += len(s)
+    os.rename(path + ".tmp", path)
+    return path
+
+
+def timed(cmd, env=None, stdout=subprocess.DEVNULL, timeout=None):
+    """Runs cmd under GNU time; returns (seconds, peak RSS MB, return code)."""
+    t0 = time.time()
+    p = subprocess.run(["/usr/bin/time", "-f", "%e %M"] + cmd, stdout=stdout, stderr=subprocess.PIPE,
+                       env=env, timeout=timeout)
+    wall = time.time() - t0
+    m = re.findall(r"^([\d.]+) (\d+)$", p.stderr.decode(), re.M)
+    rss = int(m[-1][1]) / 1024 if m else float("nan")
+    return wall, rss, p.returncode, p.stderr.decode()
+
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    t0 = time.time()
+    domains, ips, urls = gen_indicators()
+    dns = gen_dns(domains, int(GB * (1 << 30)))
+    mixed = gen_mixed(domains, ips, urls, int(GB * (1 << 28)))
+    print("generated in %.0f s" % (time.time() - t0), file=sys.stderr)
+    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(WORK, "cache"))
+    bundle = os.path.join(WORK, "indicators.json")
+    empty = os.path.join(WORK, "empty.log")
+    open(empty, "w").close()
+    rows = []
+    size_dns, size_mixed = os.path.getsize(dns), os.path.getsize(mixed)
+
+    # start-up: first load (parses the bundle, compiles Vectorscan, writes the cache) and from cache
+    subprocess.run(["rm", "-rf", os.path.join(WORK, "cache")])
+    cold, cold_rss, _, _ = timed([BIN, "scan", "--indicators", bundle, empty], env=env)
+    warm, warm_rss, _, _ = timed([BIN, "scan", "--indicators", bundle, empty], env=env)
+    # page cache warm for the logs
+    subprocess.run(["cat", dns, mixed], stdout=subprocess.DEVNULL)
+    cat_dns, _, _, _ = timed(["cat", dns])
+    cat_mixed, _, _, _ = timed(["cat", mixed])
+    res = {}
+    for name, path in (("dns", dns), ("mixed", mixed)):
+        for th in (1, 2):
+            wall, rss, rc, err = timed([BIN, "scan", "--indicators", bundle, "--quiet", "--summary",
+                                        "--threads", str(th), path], env=env, stdout=subprocess.PIPE)
+            res[(name, th)] = (wall, rss, rc)
+    hits = {}
+    for name, path in (("dns", dns), ("mixed", mixed)):
+        out = subprocess.run([BIN, "scan", "--indicators", bundle, "--no-line", path],
+                             env=env, capture_output=True).stdout.decode().splitlines()
+        hits[name] = len(out)
+    # grep -F -f on a sample, bounded by a timeout, extrapolated
+    sample = os.path.join(WORK, "dns.sample")
+    sample_bytes = 16 << 20
+    with open(dns, "rb") as f, open(sample, "wb") as g:
+        g.write(f.read(sample_bytes))
+    try:
+        gwall, grss, _, _ = timed(["grep", "-c", "-F", "-f", os.path.join(WORK, "domains.txt"), sample], timeout=600)
+    except subprocess.TimeoutExpired:
+        gwall, grss = float("nan"), float("nan")
+    grep_gbs = sample_bytes / gwall / 1e9
+    startup = res[("dns", 1)]
+    gbs = lambda n, t: n / t / 1e9
+    print("\n| measurement | wall time | throughput | ratio | peak RSS |")
+    print("|---|---|---|---|---|")
+    print("| `cat dns.log > /dev/null` (%.2f GB, page cache) | %.2f s | %.2f GB/s | I/O ceiling | |" % (size_dns / 1e9, cat_dns, gbs(size_dns, cat_dns)))
+    for th in (1, 2):
+        w, rss, rc = res[("dns", th)]
+        print("| `postisac scan --threads %d` dns.log (%d hits) | %.2f s | **%.2f GB/s** | %.2f of cat, **%.0f× grep** | %.0f MB |" % (
+            th, hits["dns"], w, gbs(size_dns, w), cat_dns / w, gbs(size_dns, w) / grep_gbs, rss))
+    print("| two threads / one thread, dns.log | | | **%.2f×** | |" % (res[("dns", 1)][0] / res[("dns", 2)][0]))
+    print("| `grep -F -f domains.txt` on the first %d MB of dns.log (extrapolated to the whole file: %.0f s) | %.2f s | %.4f GB/s | 1× | %.0f MB |" % (
+        sample_bytes >> 20, size_dns / sample_bytes * gwall, gwall, grep_gbs, grss))
+    print("| `cat mixed.log > /dev/null` (%.2f GB) | %.2f s | %.2f GB/s | I/O ceiling | |" % (size_mixed / 1e9, cat_mixed, gbs(size_mixed, cat_mixed)))
+    for th in (1, 2):
+        w, rss, rc = res[("mixed", th)]
+        print("| `postisac scan --threads %d` mixed.log (%d hits) | %.2f s | **%.2f GB/s** | %.2f of cat | %.0f MB |" % (
+            th, hits["mixed"], w, gbs(size_mixed, w), cat_mixed / w, rss))
+    print("| start-up, 1,111,000 indicators, first run (parse bundle, compile, write cache) | %.2f s | | | %.0f MB |" % (cold, cold_rss))
+    print("| start-up from the cache (empty log) | **%.2f s** | | | %.0f MB |" % (warm, warm_rss))
+    _ = startup
+
+
+if __name__ == "__main__":
+    main()
