@@ -7,6 +7,7 @@
  * computed from the stored trigger times, filings, limits and requests whenever read.
  */
 #include "cases/case.h"
+#include "core/datadir.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -83,53 +84,9 @@ void pi_cases_config_defaults(struct pi_cases_config *cfg)
 	snprintf(cfg->reminder_leads, sizeof(cfg->reminder_leads), "24h,1h");
 }
 
-static int is_dir_with_regimes(const char *dir)
-{
-	char path[1200];
-	struct stat st;
-
-	if (snprintf(path, sizeof(path), "%s/regimes", dir) >= (int)sizeof(path))
-		return 0;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 void pi_cases_default_data_dir(char *out, size_t size)
 {
-	const char *env = getenv("POSTISAC_DATA_DIR");
-	char exe[1024], cand[1200];
-	ssize_t n;
-
-	if (env && *env) {
-		snprintf(out, size, "%s", env);
-		return;
-	}
-	if (is_dir_with_regimes("data")) {
-		snprintf(out, size, "data");
-		return;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			/* build/X/src/cli/postisac -> source root */
-			if (snprintf(cand, sizeof(cand), "%s/../../../../data", exe) <
-			                (int)sizeof(cand) &&
-			        is_dir_with_regimes(cand)) {
-				snprintf(out, size, "%s", cand);
-				return;
-			}
-			if (snprintf(cand, sizeof(cand), "%s/../share/postisac", exe) <
-			                (int)sizeof(cand) &&
-			        is_dir_with_regimes(cand)) {
-				snprintf(out, size, "%s", cand);
-				return;
-			}
-		}
-	}
-	snprintf(out, size, "/usr/share/postisac");
+	pi_data_dir_default(out, size);
 }
 
 /* The key file next to the database: sqlite:DIR/x.db -> DIR/receipt-key.hex. */

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/secret.h"
 #include "http/server.h"
+#include "intel/warninglist.h"
 #include "store/store.h"
 
 struct serve_settings {
@@ -26,6 +27,7 @@ struct serve_settings {
 	char db[1024];
 	char port_file[1024];
 	char log_level[16];
+	char warninglist_extra[1024];
 	struct pi_cases_config cases;
 };
 
@@ -64,6 +66,8 @@ static const struct option_def options[] = {
 	{"log-level", OPT_STRING, "info", S(log_level), 0, 0, "debug, info, warn, error or off"},
 	{"data-dir", OPT_STRING, "", S(cases.data_dir), 0, 0,
 		"regimes and taxonomy (empty: $POSTISAC_DATA_DIR, ./data, the source tree, /usr/share/postisac)"},
+	{"warninglist-extra", OPT_STRING, "", S(warninglist_extra), 0, 0,
+		"extra warninglist file (JSON, the format of data/warninglists/*.json), e.g. your own domains"},
 	{"receipt-key", OPT_STRING, "", S(cases.key_file), 0, 0,
 		"Ed25519 receipt key file, created 0600 (empty: receipt-key.hex next to the database)"},
 	{"attachment-max", OPT_SIZE, "10485760", N(cases.attachment_max), 1, 1L << 30,
@@ -286,6 +290,16 @@ int pi_cmd_serve(int argc, char **argv)
 	if (pi_cases_open(store, s.db, &s.cases, &cases, &err) != PI_OK) {
 		fprintf(stderr, "postisac serve: %s\n", err.message);
 		goto out;
+	}
+	{
+		char wl_dir[1100];
+		if (!s.cases.data_dir[0])
+			pi_cases_default_data_dir(s.cases.data_dir, sizeof(s.cases.data_dir));
+		if (snprintf(wl_dir, sizeof(wl_dir), "%s/warninglists", s.cases.data_dir) >= (int)sizeof(wl_dir) ||
+			pi_warninglists_install(wl_dir, s.warninglist_extra[0] ? s.warninglist_extra : NULL, &err) != PI_OK) {
+			fprintf(stderr, "postisac serve: warninglists: %s\n", err.message);
+			goto out;
+		}
 	}
 	if (test_clock)
 		fprintf(stderr, "postisac serve: WARNING: --test-clock: any hub administrator can set the "

@@ -6,6 +6,7 @@
  * process-wide pointer is set once (install or first use) under a mutex and read atomically.
  */
 #include "intel/warninglist.h"
+#include "core/datadir.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -526,9 +527,13 @@ const struct pi_warninglists *pi_warninglists_current(void)
 	pthread_mutex_lock(&current_lock);
 	w = atomic_load(&current_set);
 	if (!w) {
+		char def[1100], base[1024];
 		dir = getenv("POSTISAC_WARNINGLISTS");
-		if (!dir || !*dir)
-			dir = "data/warninglists";
+		if (!dir || !*dir) {
+			pi_data_dir_default(base, sizeof(base));
+			snprintf(def, sizeof(def), "%s/warninglists", base);
+			dir = def;
+		}
 		const char *extra = getenv("POSTISAC_WARNINGLIST_EXTRA");
 		pi_status ret = pi_warninglists_load_dir(dir, &w, &err);
 		if (ret == PI_OK && extra && *extra)

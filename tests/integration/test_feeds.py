@@ -39,9 +39,9 @@ def fhub(shared_hub):
     south = h.org_identities["southpost"]
     objs = [
         ind("[domain-name:value = 'feed-green.example']", "green domain", labels=["phishing"]),
-        ind("[ipv4-addr:value = '192.0.2.10']", "green address"),
-        ind("[ipv4-addr:value = '198.51.100.0/24']", "green block"),
-        ind("[ipv6-addr:value = '2001:db8::10']", "green v6"),
+        ind("[ipv4-addr:value = '45.133.1.10']", "green address"),
+        ind("[ipv4-addr:value = '45.133.2.0/24']", "green block"),
+        ind("[ipv6-addr:value = '2a0e:1c80::10']", "green v6"),
         ind("[url:value = 'http://feed-url.example/login?x=1']", "green url"),
         ind("[email-addr:value = 'lure@feed-mail.example']", "green mail"),
         ind("[file:hashes.'SHA-256' = '%s']" % ("ab" * 32), "green hash"),
@@ -101,9 +101,10 @@ def test_every_format_over_http_and_cli(fhub, fmt):
 
 def test_list_holds_exactly_what_alice_may_take_away(fhub):
     assert listed(fhub) == sorted([
-        "feed-green.example", "192.0.2.10", "198.51.100.0/24", "2001:db8::10",
+        "feed-green.example", "45.133.1.10", "45.133.2.0/24", "2a0e:1c80::10",
         "http://feed-url.example/login?x=1", "lure@feed-mail.example", "ab" * 32,
-        "feed-clear.example", "feed-amber.example", "feed-strict.example", "10.20.30.40",
+        "feed-clear.example", "feed-amber.example", "feed-strict.example",
+        # (10.20.30.40 is on the private-ranges warninglist: left out by default)
         # the demo community's own indicators alice may export
         "usps-redelivery-demo.example", "customs-fee-demo.example", "track-parcel-demo.example",
         "kit-host-demo.example", "draft-demo.example", "eu-customs-demo.example"])
@@ -133,8 +134,10 @@ def test_expired_and_revoked_leave_feeds(fhub):
 
 
 def test_filters(fhub):
-    assert listed(fhub, params={"type": "ipv4"}) == ["10.20.30.40", "192.0.2.10", "198.51.100.0/24"]
-    assert listed(fhub, params={"type": "ipv4-cidr,sha256"}) == ["198.51.100.0/24", "ab" * 32]
+    assert listed(fhub, params={"type": "ipv4"}) == ["45.133.1.10", "45.133.2.0/24"]
+    assert listed(fhub, params={"type": "ipv4", "include_warninglisted": "true"}) == [
+        "10.20.30.40", "45.133.1.10", "45.133.2.0/24"]
+    assert listed(fhub, params={"type": "ipv4-cidr,sha256"}) == ["45.133.2.0/24", "ab" * 32]
     assert listed(fhub, params={"label": "smishing", "type": "domain"}) == [
         "customs-fee-demo.example", "draft-demo.example", "eu-customs-demo.example",
         "feed-clear.example", "kit-host-demo.example", "track-parcel-demo.example",
@@ -149,7 +152,7 @@ def test_filters(fhub):
     assert listed(fhub, params={"collection": uuid}) == listed(fhub, params={"collection": "community"})
     # the same filters from the CLI
     assert sorted(cli_feed(fhub, "list", args=["--type", "ipv4", "--tlp", "green"]).split()) == [
-        "10.20.30.40", "192.0.2.10", "198.51.100.0/24"]
+        "45.133.1.10", "45.133.2.0/24"]
 
 
 def test_stix_feed_holds_objects_once(fhub):
@@ -166,7 +169,7 @@ def test_suricata_rules_load(fhub):
     rules = [l for l in text.split("\n") if l.startswith("alert")]
     # 3 rules per domain, 1 per address or block, 1 per http URL
     assert sum('dns.query; dotprefix; content:".feed-green.example"' in r for r in rules) == 1
-    assert any("alert ip any any <> 198.51.100.0/24 any" in r for r in rules)
+    assert any("alert ip any any <> 45.133.2.0/24 any" in r for r in rules)
     assert any('http.host; content:"feed-url.example"; bsize:16; http.uri.raw; content:"/login?x=1"; startswith;' in r
                for r in rules)
     assert not any("lure@feed-mail.example" in r for r in rules)
@@ -181,9 +184,9 @@ def test_suricata_rules_load(fhub):
 def test_rpz_zone_loads_in_named_checkzone(fhub):
     r = http_feed(fhub, "rpz", params={"zone": "rpz.example.net"})
     assert "feed-green.example\tCNAME\t.\n*.feed-green.example\tCNAME\t." in r.text
-    assert "32.10.2.0.192.rpz-ip\tCNAME\t." in r.text
-    assert "24.0.100.51.198.rpz-ip\tCNAME\t." in r.text
-    assert "128.10.zz.db8.2001.rpz-ip\tCNAME\t." in r.text
+    assert "32.10.1.133.45.rpz-ip\tCNAME\t." in r.text
+    assert "24.0.2.133.45.rpz-ip\tCNAME\t." in r.text
+    assert "128.10.zz.1c80.2a0e.rpz-ip\tCNAME\t." in r.text
     with tempfile.NamedTemporaryFile("w", suffix=".zone") as f:
         f.write(r.text)
         f.flush()
@@ -199,8 +202,8 @@ def test_zeek_intel_layout(fhub):
     rows = {l.split("\t")[0]: l.split("\t") for l in lines[1:]}
     assert all(len(r) == 5 for r in rows.values())
     assert rows["feed-green.example"][1] == "Intel::DOMAIN"
-    assert rows["192.0.2.10"][1] == "Intel::ADDR"
-    assert rows["198.51.100.0/24"][1] == "Intel::SUBNET"
+    assert rows["45.133.1.10"][1] == "Intel::ADDR"
+    assert rows["45.133.2.0/24"][1] == "Intel::SUBNET"
     assert rows["feed-url.example/login?x=1"][1] == "Intel::URL"
     assert rows["lure@feed-mail.example"][1] == "Intel::EMAIL"
     assert rows["ab" * 32][1] == "Intel::FILE_HASH"
@@ -214,7 +217,7 @@ def test_csv_is_rfc4180(fhub):
                        "valid_until"]
     by_value = {row[0]: row for row in rows[1:]}
     assert by_value["feed-clear.example"][3:6] == ["clear, smishing", "clear", "smishing"]
-    assert by_value["192.0.2.10"][1] == "ipv4"
+    assert by_value["45.133.1.10"][1] == "ipv4"
 
 
 def test_warninglisted_values_left_out_by_default(fhub):
@@ -223,6 +226,27 @@ def test_warninglisted_values_left_out_by_default(fhub):
     assert "10.20.30.40" in cli_feed(fhub, "list", args=["--include-warninglisted"], env=env).split()
     r = http_feed(fhub, "list", params={"include_warninglisted": "true"})
     assert "10.20.30.40" in r.text.split()
+    # the server loads data/warninglists at start-up: HTTP feeds leave them out by default too
+    assert "10.20.30.40" not in listed(fhub)
+
+
+def test_extra_warninglist_file(make_hub, tmp_path):
+    """serve --warninglist-extra adds an operator's own benign values; a bad file stops start-up."""
+    extra = tmp_path / "ours.json"
+    extra.write_text(json.dumps({"name": "our-domains", "description": "our own sites",
+                                 "type": "hostname", "values": ["ours-demo.example"]}))
+    h = make_hub(["--warninglist-extra", str(extra)])
+    post_objects(h, [ind("[domain-name:value = 'www.ours-demo.example']", "own site", tlp="GREEN"),
+                     ind("[domain-name:value = 'evil-demo.example']", "phish", tlp="GREEN")])
+    assert "evil-demo.example" in listed(h)
+    assert "www.ours-demo.example" not in listed(h)
+    assert "www.ours-demo.example" in listed(h, params={"include_warninglisted": "true"})
+    bad = tmp_path / "bad.json"
+    bad.write_text("not json")
+    out = subprocess.run([h.bin, "serve", "--db", h.db, "--check-config", "--warninglist-extra", str(bad)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0
+    assert "bad.json" in out.stderr and "invalid JSON" in out.stderr
 
 
 def test_refusals(fhub):
