@@ -52,7 +52,9 @@ def gen_indicators():
     rnd.shuffle(domains)
     ips = []
     for i in range(N_IPS):
-        a = "%d.%d.%d.%d" % (rnd.randint(11, 223), rnd.randint(0, 255), rnd.randint(0, 255), rnd.randint(1, 254))
+        # never 100.x (the proxy's upstream servers below) nor 198.x (mail clients)
+        a = "%d.%d.%d.%d" % (rnd.choice([o for o in range(11, 224) if o not in (100, 198)]),
+                             rnd.randint(0, 255), rnd.randint(0, 255), rnd.randint(1, 254))
         if i % 2:
             p = rnd.choice([16, 20, 24, 28])
             ips.append(a + "/%d" % p)
@@ -129,7 +131,7 @@ def gen_mixed(domains, ips, urls, size):
                 hit = rnd.random() < 0.001
                 if rnd.random() < 0.6:  # squid access.log
                     url = rnd.choice(urls) if hit else "http://%s/%s/%s.html?q=%s" % (rnd.choice(benign_hosts), word(), word(), word())
-                    server = "%d.%d.%d.%d" % (rnd.randint(11, 223), rnd.randint(0, 255), rnd.randint(0, 255), rnd.randint(1, 254))
+                    server = "100.%d.%d.%d" % (rnd.randint(64, 127), rnd.randint(0, 255), rnd.randint(1, 254))
                     buf.append("1714564800.%03d %5d 10.1.%d.%d TCP_MISS/200 %d GET %s - HIER_DIRECT/%s text/html\n" % (
                         rnd.randint(0, 999), rnd.randint(1, 9999), rnd.randint(0, 255), rnd.randint(1, 254),
                         rnd.randint(100, 99999), url, server))

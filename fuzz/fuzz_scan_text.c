@@ -1,5 +1,6 @@
-/* libFuzzer target: the free-text tokeniser and the syslog extractor (with and without --refang) (scan/lineobs.c).
- * Every reported observable must be NUL-terminated at its length and non-empty. */
+/* libFuzzer target: the free-text tokeniser and the syslog extractor (with and without --refang)
+ * (scan/lineobs.c). Every reported observable must be NUL-terminated at its length and non-empty.
+ */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

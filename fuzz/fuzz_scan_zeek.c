@@ -1,5 +1,6 @@
-/* libFuzzer target: the Zeek TSV header parser and line extractor (first line: header, rest: lines) (scan/lineobs.c).
- * Every reported observable must be NUL-terminated at its length and non-empty. */
+/* libFuzzer target: the Zeek TSV header parser and line extractor (first line: header, rest: lines)
+ * (scan/lineobs.c). Every reported observable must be NUL-terminated at its length and non-empty.
+ */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

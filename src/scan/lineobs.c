@@ -1,0 +1,1110 @@
+/* lineobs.c - observables in log lines (see lineobs.h for the formats and the rules).
+ *
+ * The tokeniser is the scanner's hot path. It walks the line once with a byte-class table,
+ * cutting "runs" of name characters (letters, digits, '.', '-', '_', ':', bytes >= 0x80) and
+ * looking at the few bytes around each run: "scheme:" + "//" starts a URL, a run followed by
+ * '@' is the local part of an e-mail address, a run with two or more ':' may be an IPv6
+ * address, and everything else is split at ':' into host candidates. Only runs with a '.' are
+ * candidate names or IPv4 addresses and only dot-less runs of 32/40/64/128 characters are
+ * candidate hashes, so most words cost one table look-up per byte and nothing else.
+ * Nothing allocates here; IDN names go through pi_observable_normalize (libidn2 allocates).
+ */
+#include "scan/lineobs.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	C_ALPHA = 1,
+	C_DIGIT = 2,
+	C_DOT = 4,
+	C_HYPHEN = 8, /* '-' and '_' */
+	C_COLON = 16,
+	C_HI = 32, /* bytes >= 0x80 */
+	C_UPPER = 64,
+	C_HEXA = 128, /* a-f, A-F */
+	C_RUN = C_ALPHA | C_DIGIT | C_DOT | C_HYPHEN | C_COLON | C_HI
+};
+
+static unsigned char cls[256];
+static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
+
+static void cls_init(void)
+{
+	for (int c = 0; c < 256; c++) {
+		unsigned char v = 0;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+			v |= C_ALPHA;
+		if (c >= 'A' && c <= 'Z')
+			v |= C_UPPER;
+		if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+			v |= C_HEXA;
+		if (c >= '0' && c <= '9')
+			v |= C_DIGIT;
+		if (c == '.')
+			v |= C_DOT;
+		if (c == '-' || c == '_')
+			v |= C_HYPHEN;
+		if (c == ':')
+			v |= C_COLON;
+		if (c >= 0x80)
+			v |= C_HI;
+		cls[c] = v;
+	}
+}
+
+static char lower_ascii(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+}
+
+pi_status pi_scan_xctx_init(struct pi_scan_xctx *x, unsigned flags, pi_scan_emit_fn emit, void *arg)
+{
+	memset(x, 0, sizeof(*x));
+	pthread_once(&cls_once, cls_init);
+	x->flags = flags;
+	x->emit = emit;
+	x->arg = arg;
+	x->refang = malloc(PI_SCAN_MAX_LINE + 1);
+	x->unescape = malloc(PI_SCAN_MAX_LINE + 1);
+	if (!x->refang || !x->unescape) {
+		pi_scan_xctx_free(x);
+		return PI_ERR_NOMEM;
+	}
+	return PI_OK;
+}
+
+void pi_scan_xctx_free(struct pi_scan_xctx *x)
+{
+	free(x->refang);
+	free(x->unescape);
+	x->refang = NULL;
+	x->unescape = NULL;
+}
+
+/* ---------- emitting normalised values ---------- */
+
+static void emit_value(struct pi_scan_xctx *x, enum pi_observable_kind kind, const char *v,
+        size_t n, const uint8_t *addr)
+{
+	struct pi_scan_obs o;
+
+	o.kind = kind;
+	o.value = v;
+	o.len = n;
+	if (addr)
+		memcpy(o.addr, addr, 16);
+	else
+		memset(o.addr, 0, 16);
+	x->emit(x->arg, &o);
+}
+
+int pi_scan_domain_fast(const char *in, size_t n, char *out, size_t *out_len)
+{
+	size_t label = 0;
+	int all_digits = 1;
+
+	if (n > 0 && in[n - 1] == '.')
+		n--;
+	if (n == 0 || n > PI_DOMAIN_MAX)
+		return 0;
+	for (size_t i = 0; i <= n; i++) {
+		char c = i < n ? in[i] : '.';
+		if (c == '.') {
+			const char *l = out + i - label;
+			if (label == 0 || label > 63 || l[0] == '-' || l[label - 1] == '-')
+				return 0;
+			if (label >= 4 && l[2] == '-' && l[3] == '-')
+				return (l[0] == 'x' && l[1] == 'n') ? -1 : 0;
+			if (i == n && all_digits)
+				return 0;
+			if (i < n)
+				out[i] = '.';
+			label = 0;
+			all_digits = 1;
+			continue;
+		}
+		if ((unsigned char)c >= 0x80)
+			return -1;
+		c = lower_ascii(c);
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+			return 0;
+		all_digits &= (c >= '0' && c <= '9');
+		out[i] = c;
+		label++;
+	}
+	out[n] = '\0';
+	*out_len = n;
+	return 1;
+}
+
+static void emit_domain(struct pi_scan_xctx *x, const char *s, size_t n)
+{
+	size_t len = 0;
+	int rc;
+
+	if (n > PI_DOMAIN_MAX + 1)
+		return;
+	rc = pi_scan_domain_fast(s, n, x->norm, &len);
+	if (rc == 0)
+		return;
+	if (rc < 0 && pi_observable_normalize(PI_OBSERVABLE_DOMAIN, s, n, NULL, x->norm,
+	                      sizeof(x->norm), &len, NULL) != PI_OK)
+		return;
+	emit_value(x, PI_OBSERVABLE_DOMAIN, x->norm, len, NULL);
+}
+
+/* s[0..n) of digits and dots: a canonical IPv4 address (no leading zeros) or nothing. */
+static void emit_ipv4(struct pi_scan_xctx *x, const char *s, size_t n)
+{
+	uint8_t a[16] = {0};
+	size_t i = 0;
+
+	if (n < 7 || n > 15)
+		return;
+	for (int part = 0; part < 4; part++) {
+		unsigned v = 0;
+		size_t start;
+		if (part > 0) {
+			if (i >= n || s[i] != '.')
+				return;
+			i++;
+		}
+		start = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9' && i - start < 4)
+			v = v * 10 + (unsigned)(s[i++] - '0');
+		if (i == start || (i - start > 1 && s[start] == '0') || v > 255)
+			return;
+		a[part] = (uint8_t)v;
+	}
+	if (i != n)
+		return;
+	memcpy(x->norm, s, n);
+	x->norm[n] = '\0';
+	emit_value(x, PI_OBSERVABLE_IPV4, x->norm, n, a);
+}
+
+/* An IPv6 address in any RFC 4291 form; returns 1 if it was one. */
+static int emit_ipv6(struct pi_scan_xctx *x, const char *s, size_t n)
+{
+	uint8_t a[16];
+	int family = 0;
+	size_t len = 0;
+
+	if (n < 2 || n > 45)
+		return 0;
+	if (pi_observable_ip_parse(s, n, a, &family, NULL) != PI_OK || family != 6)
+		return 0;
+	if (pi_observable_normalize(
+	            PI_OBSERVABLE_IPV6, s, n, NULL, x->norm, sizeof(x->norm), &len, NULL) != PI_OK)
+		return 0;
+	emit_value(x, PI_OBSERVABLE_IPV6, x->norm, len, a);
+	return 1;
+}
+
+/* A host as it appears in a normalised URL or a log field: address or name. */
+static void emit_host(struct pi_scan_xctx *x, const char *s, size_t n)
+{
+	int dotted_digits = 1;
+
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		emit_ipv6(x, s + 1, n - 2);
+		return;
+	}
+	for (size_t i = 0; i < n && dotted_digits; i++)
+		dotted_digits = (s[i] >= '0' && s[i] <= '9') || s[i] == '.';
+	if (dotted_digits)
+		emit_ipv4(x, s, n);
+	else if (memchr(s, ':', n))
+		emit_ipv6(x, s, n);
+	else
+		emit_domain(x, s, n);
+}
+
+static void emit_url(struct pi_scan_xctx *x, const char *s, size_t n)
+{
+	size_t len = 0, host, end;
+	const char *u = x->url;
+
+	if (n > PI_OBSERVABLE_MAX_INPUT)
+		return;
+	if (pi_observable_normalize(
+	            PI_OBSERVABLE_URL, s, n, NULL, x->url, sizeof(x->url), &len, NULL) != PI_OK)
+		return;
+	emit_value(x, PI_OBSERVABLE_URL, x->url, len, NULL);
+	/* the normalised form always has "://" and a '/' after the authority */
+	host = (size_t)(strstr(u, "://") - u) + 3;
+	end = host;
+	while (end < len && u[end] != '/')
+		end++;
+	for (size_t k = host; k < end; k++)
+		if (u[k] == '@')
+			host = k + 1;
+	if (host < end && u[host] == '[') {
+		const char *close = memchr(u + host, ']', end - host);
+		if (close)
+			end = (size_t)(close - u) + 1;
+	} else {
+		const char *colon = memchr(u + host, ':', end - host);
+		if (colon)
+			end = (size_t)(colon - u);
+	}
+	memcpy(x->host, u + host, end - host);
+	emit_host(x, x->host, end - host);
+}
+
+static void emit_email(struct pi_scan_xctx *x, const char *s, size_t n)
+{
+	size_t len = 0;
+	const char *at;
+
+	if (pi_observable_normalize(
+	            PI_OBSERVABLE_EMAIL, s, n, NULL, x->url, sizeof(x->url), &len, NULL) != PI_OK)
+		return;
+	emit_value(x, PI_OBSERVABLE_EMAIL, x->url, len, NULL);
+	at = strrchr(x->url, '@');
+	if (at)
+		emit_value(x, PI_OBSERVABLE_DOMAIN, at + 1, len - (size_t)(at + 1 - x->url), NULL);
+}
+
+static void emit_hash(struct pi_scan_xctx *x, const char *s, size_t n)
+{
+	enum pi_observable_kind kind = n == 32   ? PI_OBSERVABLE_MD5
+	                               : n == 40 ? PI_OBSERVABLE_SHA1
+	                               : n == 64 ? PI_OBSERVABLE_SHA256
+	                                         : PI_OBSERVABLE_SHA512;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = cls[(unsigned char)s[i]];
+		if (!(c & (C_DIGIT | C_HEXA)))
+			return;
+		x->norm[i] = lower_ascii(s[i]);
+	}
+	x->norm[n] = '\0';
+	emit_value(x, kind, x->norm, n, NULL);
+}
+
+/* ---------- the tokeniser ---------- */
+
+/* A piece of a run without ':'; after_slash: it follows a single '/' (a path, not a host). */
+static void plain_piece(struct pi_scan_xctx *x, const char *s, size_t n, int after_slash)
+{
+	unsigned acc = 0;
+
+	while (n > 0 && (s[0] == '.' || s[0] == '-' || s[0] == '_')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == '.' || s[n - 1] == '-' || s[n - 1] == '_'))
+		n--;
+	if (n == 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		acc |= cls[(unsigned char)s[i]];
+	if (acc & C_DOT) {
+		if (!(acc & ~(unsigned)(C_DIGIT | C_DOT)))
+			emit_ipv4(x, s, n);
+		else if (!after_slash)
+			emit_domain(x, s, n);
+		return;
+	}
+	if ((n == 32 || n == 40 || n == 64 || n == 128) &&
+	        !(acc & ~(unsigned)(C_DIGIT | C_ALPHA | C_UPPER | C_HEXA)))
+		emit_hash(x, s, n);
+}
+
+static int is_url_end(unsigned char c)
+{
+	return c <= 0x20 || c == 0x7f || c == '"' || c == '\'' || c == '<' || c == '>' ||
+	       c == '`' || c == '\\' || c == '{' || c == '}' || c == '|' || c == '^';
+}
+
+/* A URL whose "scheme:" ends at colon (text[colon] == ':' and "//" follows). Returns the index
+ * just past the URL. */
+static size_t take_url(
+        struct pi_scan_xctx *x, const char *t, size_t len, size_t run_start, size_t colon)
+{
+	size_t s = colon, e = colon + 3;
+	int parens = 0;
+
+	while (s > run_start && ((cls[(unsigned char)t[s - 1]] & (C_ALPHA | C_DIGIT)) ||
+	                                t[s - 1] == '.' || t[s - 1] == '-'))
+		s--;
+	while (s < colon && !(cls[(unsigned char)t[s]] & C_ALPHA))
+		s++;
+	while (e < len && !is_url_end((unsigned char)t[e])) {
+		parens += t[e] == '(' ? 1 : t[e] == ')' ? -1 : 0;
+		e++;
+	}
+	while (e > colon + 3) {
+		char c = t[e - 1];
+		if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' ||
+		        c == ']' || (c == ')' && parens < 0)) {
+			parens += c == ')' ? 1 : 0;
+			e--;
+			continue;
+		}
+		break;
+	}
+	if (s < colon && e > colon + 3)
+		emit_url(x, t + s, e - s);
+	return e;
+}
+
+/* Handles run t[s..e) (acc: OR of its byte classes). Returns where scanning goes on. */
+static size_t take_run(
+        struct pi_scan_xctx *x, const char *t, size_t len, size_t s, size_t e, unsigned acc)
+{
+	int after_slash = s > 0 && t[s - 1] == '/' && !(s > 1 && t[s - 2] == '/');
+
+	if (acc & C_COLON) {
+		/* scheme://... */
+		if (t[e - 1] == ':' && e + 1 < len && t[e] == '/' && t[e + 1] == '/') {
+			size_t colon = e - 1;
+			while (colon > s && t[colon - 1] != ':')
+				colon--;
+			/* colon is the start of the last ':'-separated piece; the scheme ends at
+			 * e-1 */
+			return take_url(x, t, len, colon, e - 1);
+		}
+	}
+	if (e < len && t[e] == '@') {
+		size_t ls = e, de = e + 1;
+		while (ls > 0 && (t[ls - 1] == '+' || ((cls[(unsigned char)t[ls - 1]] & C_RUN) &&
+		                                              t[ls - 1] != ':')))
+			ls--;
+		while (de < len && (cls[(unsigned char)t[de]] & C_RUN) && t[de] != ':')
+			de++;
+		while (de > e + 1 && t[de - 1] == '.')
+			de--;
+		if (de > e + 1) {
+			emit_email(x, t + ls, de - ls);
+			return de;
+		}
+	}
+	if (acc & C_COLON) {
+		size_t colons = 0, p;
+		for (size_t i = s; i < e; i++)
+			colons += t[i] == ':';
+		if (colons >= 2 && !(acc & (C_HI | C_HYPHEN))) {
+			if (emit_ipv6(x, t + s, e - s))
+				return e;
+			if (t[e - 1] == ':' && emit_ipv6(x, t + s, e - s - 1))
+				return e;
+		}
+		p = s;
+		for (size_t i = s; i <= e; i++) {
+			if (i == e || t[i] == ':') {
+				if (i > p)
+					plain_piece(x, t + p, i - p, p == s && after_slash);
+				p = i + 1;
+			}
+		}
+		return e;
+	}
+	plain_piece(x, t + s, e - s, after_slash);
+	return e;
+}
+
+static int ci_eq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lower_ascii(a[i]) != b[i])
+			return 0;
+	return 1;
+}
+
+/* Copies text into out with defanged forms undone; returns the new length (<= len). */
+static size_t refang(const char *t, size_t len, char *out)
+{
+	static const struct {
+		const char *from, *to;
+	} subst[] = {{"[.]", "."}, {"(.)", "."}, {"{.}", "."}, {"[dot]", "."}, {"(dot)", "."},
+	        {"[:]", ":"}, {"[://]", "://"}, {"[@]", "@"}, {"[at]", "@"}, {"hxxps", "https"},
+	        {"hxxp", "http"}, {"hxxxp", "http"}, {"fxp", "ftp"}};
+	size_t o = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t k;
+		for (k = 0; k < sizeof(subst) / sizeof(subst[0]); k++) {
+			size_t fl = strlen(subst[k].from), tl = strlen(subst[k].to);
+			if (i + fl <= len && ci_eq(t + i, subst[k].from, fl)) {
+				/* schemes only when "://" (or a defanged "[:]//") follows */
+				if (subst[k].from[0] != '[' && subst[k].from[0] != '(' &&
+				        subst[k].from[0] != '{' &&
+				        !(i + fl + 3 <= len && memcmp(t + i + fl, "://", 3) == 0) &&
+				        !(i + fl + 5 <= len &&
+				                memcmp(t + i + fl, "[:]//", 5) == 0) &&
+				        !(i + fl + 5 <= len && memcmp(t + i + fl, "[://]", 5) == 0))
+					continue;
+				memcpy(out + o, subst[k].to, tl);
+				o += tl;
+				i += fl;
+				break;
+			}
+		}
+		if (k == sizeof(subst) / sizeof(subst[0]))
+			out[o++] = t[i++];
+	}
+	return o;
+}
+
+void pi_scan_tokenise(struct pi_scan_xctx *x, const char *t, size_t len)
+{
+	size_t i = 0;
+
+	if ((x->flags & PI_SCAN_REFANG) && len <= PI_SCAN_MAX_LINE && t != x->refang) {
+		len = refang(t, len, x->refang);
+		t = x->refang;
+	}
+	while (i < len) {
+		size_t s;
+		unsigned acc = 0, c = 0;
+		while (i < len && !(cls[(unsigned char)t[i]] & C_RUN))
+			i++;
+		if (i >= len)
+			break;
+		s = i;
+		while (i < len && ((c = cls[(unsigned char)t[i]]) & C_RUN)) {
+			acc |= c;
+			i++;
+		}
+		/* words without '.', ':' or '@' after them and not hash-long cost nothing more */
+		if (!(acc & (C_DOT | C_COLON)) && !(i < len && t[i] == '@')) {
+			size_t n = i - s;
+			if (n == 32 || n == 40 || n == 64 || n == 128)
+				plain_piece(x, t + s, n, 0);
+			continue;
+		}
+		i = take_run(x, t, len, s, i, acc);
+	}
+}
+
+/* ---------- syslog ---------- */
+
+static const char *const months[] = {
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+static int is_month(const char *s, size_t n)
+{
+	if (n < 4 || s[3] != ' ')
+		return 0;
+	for (size_t i = 0; i < 12; i++)
+		if (memcmp(s, months[i], 3) == 0)
+			return 1;
+	return 0;
+}
+
+static size_t skip_field(const char *s, size_t n, size_t i)
+{
+	while (i < n && s[i] != ' ')
+		i++;
+	while (i < n && s[i] == ' ')
+		i++;
+	return i;
+}
+
+static int is_iso_stamp(const char *s, size_t n)
+{
+	return n >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ') &&
+	       s[13] == ':' && (cls[(unsigned char)s[0]] & C_DIGIT);
+}
+
+/* Offset of the message after a syslog header, or 0 if none is recognised. */
+static size_t syslog_body(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (n > 0 && s[0] == '<') {
+		size_t k = 1;
+		while (k < n && k < 5 && (cls[(unsigned char)s[k]] & C_DIGIT))
+			k++;
+		if (k < n && s[k] == '>' && k > 1)
+			i = k + 1;
+	}
+	if (i > 0 && i + 1 < n && s[i] == '1' && s[i + 1] == ' ') { /* RFC 5424 */
+		i += 2;
+		for (int f = 0; f < 5; f++)
+			i = skip_field(s, n, i);
+		if (i < n && s[i] == '[') {
+			while (i < n) {
+				if (s[i] == '"') { /* quoted parameter value: \" and \] escape */
+					i++;
+					while (i < n && s[i] != '"')
+						i += s[i] == '\\' ? 2 : 1;
+				} else if (s[i] == ']' && (i + 1 >= n || s[i + 1] != '[')) {
+					i++;
+					break;
+				}
+				i++;
+			}
+		} else {
+			i = skip_field(s, n, i);
+		}
+		return i < n ? i : n;
+	}
+	if (is_month(s + i, n - i)) {
+		i += 4;
+		while (i < n && s[i] == ' ')
+			i++;
+		i = skip_field(s, n, i);    /* day */
+		i = skip_field(s, n, i);    /* time */
+		return skip_field(s, n, i); /* host */
+	}
+	if (is_iso_stamp(s + i, n - i)) {
+		i = skip_field(s, n, i);
+		return skip_field(s, n, i);
+	}
+	return i;
+}
+
+/* ---------- JSON lines ---------- */
+
+#define JSON_MAX_DEPTH 32
+#define JSON_PATH_MAX 256
+
+struct jw {
+	struct pi_scan_xctx *x;
+	const char *s;
+	size_t n, i;
+	int eve;
+	char path[JSON_PATH_MAX];
+	size_t plen;
+	int path_over;
+	char host[PI_DOMAIN_MAX + 2];
+	size_t host_len;
+	char port[8];
+	size_t port_len;
+	char url[2048];
+	size_t url_len;
+};
+
+static void jw_ws(struct jw *w)
+{
+	while (w->i < w->n && (w->s[w->i] == ' ' || w->s[w->i] == '\t' || w->s[w->i] == '\r' ||
+	                              w->s[w->i] == '\n'))
+		w->i++;
+}
+
+static int hexv(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = lower_ascii(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static int read_u4(const char *s, unsigned *out)
+{
+	unsigned v = 0;
+	for (int k = 0; k < 4; k++) {
+		int h = hexv(s[k]);
+		if (h < 0)
+			return -1;
+		v = v << 4 | (unsigned)h;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Reads a string at w->i (on the opening quote). out and len: the raw bytes when there is no
+ * escape, else the decoded text in dst (cap bytes). Returns -1 on a fault. */
+static int jw_string(struct jw *w, char *dst, size_t cap, const char **out, size_t *len)
+{
+	size_t start = ++w->i, o = 0;
+	int escaped = 0;
+
+	while (w->i < w->n && w->s[w->i] != '"') {
+		if ((unsigned char)w->s[w->i] < 0x20)
+			return -1;
+		if (w->s[w->i] == '\\') {
+			escaped = 1;
+			w->i += 2;
+		} else {
+			w->i++;
+		}
+	}
+	if (w->i >= w->n)
+		return -1;
+	if (!escaped) {
+		*out = w->s + start;
+		*len = w->i - start;
+		w->i++;
+		return 0;
+	}
+	for (size_t k = start; k < w->i;) {
+		char c = w->s[k];
+		unsigned cp;
+		if (o + 4 >= cap)
+			return -1;
+		if (c != '\\') {
+			dst[o++] = c;
+			k++;
+			continue;
+		}
+		c = w->s[k + 1];
+		k += 2;
+		switch (c) {
+		case '"': dst[o++] = '"'; break;
+		case '\\': dst[o++] = '\\'; break;
+		case '/': dst[o++] = '/'; break;
+		case 'b': dst[o++] = '\b'; break;
+		case 'f': dst[o++] = '\f'; break;
+		case 'n': dst[o++] = '\n'; break;
+		case 'r': dst[o++] = '\r'; break;
+		case 't': dst[o++] = '\t'; break;
+		case 'u':
+			if (k + 4 > w->i || read_u4(w->s + k, &cp) < 0)
+				return -1;
+			k += 4;
+			if (cp >= 0xD800 && cp <= 0xDBFF) {
+				unsigned lo;
+				if (k + 6 > w->i || w->s[k] != '\\' || w->s[k + 1] != 'u' ||
+				        read_u4(w->s + k + 2, &lo) < 0 || lo < 0xDC00 ||
+				        lo > 0xDFFF)
+					return -1;
+				k += 6;
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+				return -1;
+			}
+			if (cp < 0x80) {
+				dst[o++] = (char)cp;
+			} else if (cp < 0x800) {
+				dst[o++] = (char)(0xC0 | cp >> 6);
+				dst[o++] = (char)(0x80 | (cp & 0x3F));
+			} else if (cp < 0x10000) {
+				dst[o++] = (char)(0xE0 | cp >> 12);
+				dst[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+				dst[o++] = (char)(0x80 | (cp & 0x3F));
+			} else {
+				dst[o++] = (char)(0xF0 | cp >> 18);
+				dst[o++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+				dst[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+				dst[o++] = (char)(0x80 | (cp & 0x3F));
+			}
+			break;
+		default: return -1;
+		}
+	}
+	dst[o] = '\0';
+	*out = dst;
+	*len = o;
+	w->i++;
+	return 0;
+}
+
+static const char *const eve_tokenise[] = {"dns.rrname", "dns.queries.rrname", "dns.query.rrname",
+        "dns.answers.rdata", "dns.rdata", "dns.grouped.A", "dns.grouped.AAAA", "dns.grouped.CNAME",
+        "dns.grouped.MX", "dns.grouped.NS", "dns.grouped.PTR", "tls.sni", "quic.sni",
+        "http.http_refer", "url", "src_ip", "dest_ip", "fileinfo.md5", "fileinfo.sha1",
+        "fileinfo.sha256", "smtp.helo", "email.from", "email.to", "email.cc", NULL};
+
+static int path_is(const struct jw *w, const char *p)
+{
+	return !w->path_over && strcmp(w->path, p) == 0;
+}
+
+static void jw_string_value(struct jw *w, const char *v, size_t n)
+{
+	if (!w->eve) {
+		pi_scan_tokenise(w->x, v, n);
+		return;
+	}
+	if (path_is(w, "http.hostname")) {
+		if (n < sizeof(w->host)) {
+			memcpy(w->host, v, n);
+			w->host_len = n;
+		}
+		pi_scan_tokenise(w->x, v, n);
+		return;
+	}
+	if (path_is(w, "http.url")) {
+		if (n < sizeof(w->url)) {
+			memcpy(w->url, v, n);
+			w->url_len = n;
+		}
+		if (n > 0 && v[0] != '/')
+			pi_scan_tokenise(w->x, v, n);
+		return;
+	}
+	for (size_t k = 0; eve_tokenise[k]; k++)
+		if (path_is(w, eve_tokenise[k])) {
+			pi_scan_tokenise(w->x, v, n);
+			return;
+		}
+}
+
+static int jw_value(struct jw *w, int depth);
+
+static int jw_scalar(struct jw *w)
+{
+	size_t start = w->i;
+	const char *s = w->s;
+
+	if (w->i < w->n && (s[w->i] == 't' || s[w->i] == 'f' || s[w->i] == 'n')) {
+		const char *lit = s[w->i] == 't' ? "true" : s[w->i] == 'f' ? "false" : "null";
+		size_t l = strlen(lit);
+		if (w->n - w->i < l || memcmp(s + w->i, lit, l) != 0)
+			return -1;
+		w->i += l;
+		return 0;
+	}
+	while (w->i < w->n &&
+	        (cls[(unsigned char)s[w->i]] & C_DIGIT || s[w->i] == '-' || s[w->i] == '+' ||
+	                s[w->i] == '.' || s[w->i] == 'e' || s[w->i] == 'E'))
+		w->i++;
+	if (w->i == start)
+		return -1;
+	if (w->eve && path_is(w, "http.http_port") && w->i - start < sizeof(w->port)) {
+		memcpy(w->port, s + start, w->i - start);
+		w->port_len = w->i - start;
+	}
+	return 0;
+}
+
+static int jw_object(struct jw *w, int depth)
+{
+	size_t saved = w->plen;
+	int saved_over = w->path_over;
+
+	w->i++;
+	jw_ws(w);
+	if (w->i < w->n && w->s[w->i] == '}') {
+		w->i++;
+		return 0;
+	}
+	for (;;) {
+		const char *k;
+		size_t kl;
+		char kbuf[128];
+		jw_ws(w);
+		if (w->i >= w->n || w->s[w->i] != '"' ||
+		        jw_string(w, kbuf, sizeof(kbuf), &k, &kl) < 0)
+			return -1;
+		w->plen = saved;
+		w->path_over = saved_over;
+		if (saved + kl + 2 > sizeof(w->path)) {
+			w->path_over = 1;
+		} else {
+			if (saved > 0)
+				w->path[w->plen++] = '.';
+			memcpy(w->path + w->plen, k, kl);
+			w->plen += kl;
+			w->path[w->plen] = '\0';
+		}
+		jw_ws(w);
+		if (w->i >= w->n || w->s[w->i] != ':')
+			return -1;
+		w->i++;
+		if (jw_value(w, depth + 1) < 0)
+			return -1;
+		jw_ws(w);
+		if (w->i < w->n && w->s[w->i] == ',') {
+			w->i++;
+			continue;
+		}
+		if (w->i < w->n && w->s[w->i] == '}') {
+			w->i++;
+			break;
+		}
+		return -1;
+	}
+	w->plen = saved;
+	w->path_over = saved_over;
+	w->path[w->plen] = '\0';
+	return 0;
+}
+
+static int jw_array(struct jw *w, int depth)
+{
+	w->i++;
+	jw_ws(w);
+	if (w->i < w->n && w->s[w->i] == ']') {
+		w->i++;
+		return 0;
+	}
+	for (;;) {
+		if (jw_value(w, depth + 1) < 0)
+			return -1;
+		jw_ws(w);
+		if (w->i < w->n && w->s[w->i] == ',') {
+			w->i++;
+			continue;
+		}
+		if (w->i < w->n && w->s[w->i] == ']') {
+			w->i++;
+			return 0;
+		}
+		return -1;
+	}
+}
+
+static int jw_value(struct jw *w, int depth)
+{
+	if (depth > JSON_MAX_DEPTH)
+		return -1;
+	jw_ws(w);
+	if (w->i >= w->n)
+		return -1;
+	switch (w->s[w->i]) {
+	case '{': return jw_object(w, depth);
+	case '[': return jw_array(w, depth);
+	case '"': {
+		const char *v;
+		size_t vl;
+		if (jw_string(w, w->x->unescape, PI_SCAN_MAX_LINE, &v, &vl) < 0)
+			return -1;
+		jw_string_value(w, v, vl);
+		return 0;
+	}
+	default: return jw_scalar(w);
+	}
+}
+
+static int json_line(struct pi_scan_xctx *x, const char *s, size_t n, int eve)
+{
+	struct jw w;
+
+	w.x = x;
+	w.s = s;
+	w.n = n;
+	w.i = 0;
+	w.eve = eve;
+	w.path[0] = '\0';
+	w.plen = 0;
+	w.path_over = 0;
+	w.host_len = w.url_len = w.port_len = 0;
+	jw_ws(&w);
+	if (w.i >= n)
+		return 0; /* blank line */
+	if (s[w.i] != '{' || jw_value(&w, 0) < 0)
+		return -1;
+	jw_ws(&w);
+	if (w.i != n)
+		return -1;
+	if (eve && w.host_len > 0 && w.url_len > 0 && w.url[0] == '/') {
+		char u[sizeof(w.host) + sizeof(w.port) + sizeof(w.url) + 16];
+		size_t o = 0;
+		memcpy(u, "http://", 7);
+		o = 7;
+		memcpy(u + o, w.host, w.host_len);
+		o += w.host_len;
+		if (w.port_len > 0) {
+			u[o++] = ':';
+			memcpy(u + o, w.port, w.port_len);
+			o += w.port_len;
+		}
+		memcpy(u + o, w.url, w.url_len);
+		o += w.url_len;
+		emit_url(x, u, o);
+	}
+	return 0;
+}
+
+/* ---------- Zeek ---------- */
+
+#define ZEEK_MAX_COLS 256
+
+enum { Z_IGNORE = 0, Z_TOKENISE, Z_HOST, Z_URI };
+
+struct pi_scan_zeek {
+	char sep;
+	size_t ncols;
+	unsigned char role[ZEEK_MAX_COLS];
+};
+
+void pi_scan_zeek_free(pi_scan_zeek *z)
+{
+	free(z);
+}
+
+static unsigned char zeek_role(const char *name, size_t n)
+{
+	static const char *const tok[] = {"query", "answers", "server_name", "id.orig_h",
+	        "id.resp_h", "md5", "sha1", "sha256", "mailfrom", "rcptto", "from", "to", "helo",
+	        "tx_hosts", "rx_hosts", "referrer", NULL};
+	if (n == 4 && memcmp(name, "host", 4) == 0)
+		return Z_HOST;
+	if (n == 3 && memcmp(name, "uri", 3) == 0)
+		return Z_URI;
+	for (size_t k = 0; tok[k]; k++)
+		if (strlen(tok[k]) == n && memcmp(tok[k], name, n) == 0)
+			return Z_TOKENISE;
+	return Z_IGNORE;
+}
+
+pi_status pi_scan_zeek_parse_header(
+        const char *text, size_t len, pi_scan_zeek **out, struct pi_error *err)
+{
+	pi_scan_zeek *z = NULL;
+	size_t i = 0;
+	pi_status st = PI_OK;
+
+	*out = NULL;
+	if (!(z = calloc(1, sizeof(*z))))
+		return pi_error_set(err, PI_ERR_NOMEM, "out of memory");
+	z->sep = '\t';
+	for (int lines = 0; i < len && lines < 32; lines++) {
+		const char *l = text + i, *nl = memchr(l, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - l) : len - i;
+		i += n + 1;
+		if (n == 0 || l[0] != '#')
+			break;
+		if (n > 11 && memcmp(l, "#separator ", 11) == 0) {
+			if (n >= 15 && l[11] == '\\' && l[12] == 'x' && hexv(l[13]) >= 0 &&
+			        hexv(l[14]) >= 0)
+				z->sep = (char)(hexv(l[13]) * 16 + hexv(l[14]));
+			else
+				z->sep = l[11];
+		} else if (n > 7 && memcmp(l, "#fields", 7) == 0 && l[7] == z->sep) {
+			size_t p = 8;
+			z->ncols = 0;
+			for (size_t k = 8; k <= n; k++) {
+				if (k == n || l[k] == z->sep) {
+					if (z->ncols >= ZEEK_MAX_COLS) {
+						st = pi_error_set(err, PI_ERR_TOOBIG,
+						        "a Zeek log has at most %d columns",
+						        ZEEK_MAX_COLS);
+						goto out;
+					}
+					z->role[z->ncols++] = zeek_role(l + p, k - p);
+					p = k + 1;
+				}
+			}
+		}
+	}
+	if (z->ncols == 0) {
+		st = pi_error_set(err, PI_ERR_INVALID,
+		        "not a Zeek TSV log: no '#fields' line in its header (use --format)");
+		goto out;
+	}
+	*out = z;
+	z = NULL;
+out:
+	free(z);
+	return st;
+}
+
+static int zeek_line(struct pi_scan_xctx *x, const char *s, size_t n)
+{
+	const pi_scan_zeek *z = x->zeek;
+	const char *host = NULL, *uri = NULL;
+	size_t host_len = 0, uri_len = 0, col = 0, p = 0;
+
+	if (n == 0 || s[0] == '#')
+		return 0;
+	if (!z)
+		return -1;
+	for (size_t k = 0; k <= n; k++) {
+		const char *v;
+		size_t vl;
+		if (k < n && s[k] != z->sep)
+			continue;
+		v = s + p;
+		vl = k - p;
+		p = k + 1;
+		if (col >= z->ncols)
+			return -1;
+		if (!(vl == 1 && v[0] == '-') && !(vl == 7 && memcmp(v, "(empty)", 7) == 0)) {
+			switch (z->role[col]) {
+			case Z_TOKENISE: pi_scan_tokenise(x, v, vl); break;
+			case Z_HOST:
+				host = v;
+				host_len = vl;
+				pi_scan_tokenise(x, v, vl);
+				break;
+			case Z_URI:
+				uri = v;
+				uri_len = vl;
+				if (vl > 0 && v[0] != '/')
+					pi_scan_tokenise(x, v, vl);
+				break;
+			default: break;
+			}
+		}
+		col++;
+	}
+	if (col != z->ncols)
+		return -1;
+	if (host && uri && uri_len > 0 && uri[0] == '/' && host_len <= PI_DOMAIN_MAX + 8 &&
+	        uri_len < PI_OBSERVABLE_MAX_INPUT - PI_DOMAIN_MAX - 16) {
+		char tmp[PI_OBSERVABLE_MAX_INPUT];
+		size_t o = 0;
+		memcpy(tmp, "http://", 7);
+		o = 7;
+		memcpy(tmp + o, host, host_len);
+		o += host_len;
+		memcpy(tmp + o, uri, uri_len);
+		o += uri_len;
+		emit_url(x, tmp, o);
+	}
+	return 0;
+}
+
+/* ---------- dispatch ---------- */
+
+int pi_scan_extract_line(
+        struct pi_scan_xctx *x, enum pi_scan_format format, const char *line, size_t len)
+{
+	size_t body;
+
+	if (len > PI_SCAN_MAX_LINE)
+		return -1;
+	switch (format) {
+	case PI_SCAN_FORMAT_SYSLOG:
+		body = syslog_body(line, len);
+		pi_scan_tokenise(x, line + body, len - body);
+		return 0;
+	case PI_SCAN_FORMAT_JSONL: return json_line(x, line, len, 0);
+	case PI_SCAN_FORMAT_EVE: return json_line(x, line, len, 1);
+	case PI_SCAN_FORMAT_ZEEK: return zeek_line(x, line, len);
+	default: pi_scan_tokenise(x, line, len); return 0;
+	}
+}
+
+enum pi_scan_format pi_scan_format_detect(const char *text, size_t len)
+{
+	size_t i = 0, n;
+	const char *nl;
+
+	while (i < len && (text[i] == '\n' || text[i] == '\r' || text[i] == ' ' || text[i] == '\t'))
+		i++;
+	if (i >= len)
+		return PI_SCAN_FORMAT_TEXT;
+	nl = memchr(text + i, '\n', len - i);
+	n = nl ? (size_t)(nl - text) - i : len - i;
+	text += i;
+	if (text[0] == '{') {
+		for (size_t k = 0; k + 12 <= n; k++)
+			if (memcmp(text + k, "\"event_type\"", 12) == 0)
+				return PI_SCAN_FORMAT_EVE;
+		return PI_SCAN_FORMAT_JSONL;
+	}
+	if (n >= 10 && memcmp(text, "#separator", 10) == 0)
+		return PI_SCAN_FORMAT_ZEEK;
+	if (syslog_body(text, n) > 0)
+		return PI_SCAN_FORMAT_SYSLOG;
+	return PI_SCAN_FORMAT_TEXT;
+}
+
+static const char *const format_names[] = {"auto", "text", "syslog", "jsonl", "zeek", "eve"};
+
+const char *pi_scan_format_name(enum pi_scan_format format)
+{
+	if ((unsigned)format >= sizeof(format_names) / sizeof(format_names[0]))
+		return "unknown";
+	return format_names[format];
+}
+
+int pi_scan_format_parse(const char *name, enum pi_scan_format *out)
+{
+	for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (strcmp(name, format_names[i]) == 0) {
+			*out = (enum pi_scan_format)i;
+			return 0;
+		}
+	return -1;
+}

@@ -1,0 +1,746 @@
+/* matcher.c - hash table, prefix trees and Vectorscan databases (see matcher.h).
+ *
+ * Hash table layout: `slots` is a power-of-two array of uint64: 0 is empty, otherwise the
+ * high 32 bits are the top of the key's hash (the tag) and the low 32 bits the offset + 1 of
+ * its entry in `entries`. An entry is {uint32 ref; uint16 len; uint8 cls; uint8 pad; key},
+ * padded to 4 bytes. The load factor stays at or under one half, so a miss usually ends in
+ * the first cache line it reads, and only a tag match touches the entry.
+ *
+ * A "ref" names the values a key (or a tree node) stands for: value index + 1 when bit 31 is
+ * clear, else the offset of a list {count, value...} in `lists`. 0 is no value.
+ */
+#include "scan/matcher.h"
+
+#include <errno.h>
+#include <hs/hs.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LIST_BIT 0x80000000u
+#define PROBES_MAX 2048
+#define HS_HITS_MAX 64
+
+enum { CLS_NONE = 0, CLS_IP4, CLS_IP6, CLS_DOMAIN, CLS_URL, CLS_EMAIL, CLS_HASH, CLS_COUNT };
+
+struct node {
+	uint32_t child[2];
+	uint32_t ref;
+};
+
+struct trie {
+	struct node *nodes;
+	size_t n, alloc;
+};
+
+struct hsdb {
+	hs_database_t *db;
+	uint32_t *ids; /* expression index -> value index */
+	size_t n;
+};
+
+struct pi_scan_matcher {
+	const pi_scan_set *set;
+	uint64_t *slots;
+	size_t mask;
+	char *entries;
+	size_t entries_len, entries_alloc;
+	uint32_t *lists;
+	size_t lists_len, lists_alloc;
+	struct trie trie[2]; /* IPv4, IPv6 */
+	struct hsdb hs[CLS_COUNT];
+	hs_scratch_t *proto_scratch;
+	struct pi_scan_matcher_stats stats;
+};
+
+struct probe {
+	uint64_t hash;
+	const char *key;
+	uint32_t len;
+	uint32_t obs;
+	uint8_t cls;
+};
+
+struct pi_scan_mthread {
+	hs_scratch_t *scratch;
+	struct probe probes[PROBES_MAX];
+	size_t nprobes;
+	uint32_t hs_hits[HS_HITS_MAX];
+	size_t nhs;
+};
+
+static int kind_cls(unsigned kind)
+{
+	switch (kind) {
+	case PI_OBSERVABLE_IPV4:
+	case PI_OBSERVABLE_IPV4_CIDR: return CLS_IP4;
+	case PI_OBSERVABLE_IPV6:
+	case PI_OBSERVABLE_IPV6_CIDR: return CLS_IP6;
+	case PI_OBSERVABLE_DOMAIN: return CLS_DOMAIN;
+	case PI_OBSERVABLE_URL: return CLS_URL;
+	case PI_OBSERVABLE_EMAIL: return CLS_EMAIL;
+	case PI_OBSERVABLE_MD5:
+	case PI_OBSERVABLE_SHA1:
+	case PI_OBSERVABLE_SHA256:
+	case PI_OBSERVABLE_SHA512: return CLS_HASH;
+	default: return CLS_NONE;
+	}
+}
+
+static inline uint64_t key_hash(unsigned cls, const char *k, size_t n)
+{
+	uint64_t h = (0x9E3779B97F4A7C15ull * (cls + 1)) ^ n;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, k + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	if (i < n) {
+		uint64_t w = 0;
+		memcpy(&w, k + i, n - i);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+		h ^= h >> 32;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return h;
+}
+
+static inline const char *entry_at(const pi_scan_matcher *m, uint32_t off)
+{
+	return m->entries + off;
+}
+
+/* Finds key; returns the slot index (its value 0 when absent). */
+static size_t find_slot(const pi_scan_matcher *m, uint64_t h, unsigned cls, const char *k, size_t n)
+{
+	size_t i = (size_t)h & m->mask;
+	uint32_t tag = (uint32_t)(h >> 32);
+
+	for (;;) {
+		uint64_t s = m->slots[i];
+		if (s == 0)
+			return i;
+		if ((uint32_t)(s >> 32) == tag) {
+			const char *e = entry_at(m, (uint32_t)s - 1);
+			uint16_t el;
+			memcpy(&el, e + 4, 2);
+			if (el == n && (unsigned char)e[6] == cls && memcmp(e + 8, k, n) == 0)
+				return i;
+		}
+		i = (i + 1) & m->mask;
+	}
+}
+
+static pi_status grow(void **p, size_t *alloc, size_t need, size_t elem)
+{
+	size_t n = *alloc ? *alloc : 4096;
+	void *q;
+
+	if (need <= *alloc)
+		return PI_OK;
+	while (n < need)
+		n *= 2;
+	if (!(q = realloc(*p, n * elem)))
+		return PI_ERR_NOMEM;
+	*p = q;
+	*alloc = n;
+	return PI_OK;
+}
+
+/* Adds value v to ref (a node's or an entry's), turning a single value into a list. */
+static pi_status ref_add(pi_scan_matcher *m, uint32_t *ref, uint32_t v)
+{
+	uint32_t off;
+
+	if (*ref == 0) {
+		*ref = v + 1;
+		return PI_OK;
+	}
+	if (!(*ref & LIST_BIT)) {
+		if (*ref == v + 1)
+			return PI_OK;
+		if (grow((void **)&m->lists, &m->lists_alloc, m->lists_len + 4, 4) != PI_OK)
+			return PI_ERR_NOMEM;
+		off = (uint32_t)m->lists_len;
+		m->lists[off] = 2;
+		m->lists[off + 1] = *ref - 1;
+		m->lists[off + 2] = v;
+		m->lists[off + 3] = UINT32_MAX; /* spare room for one more */
+		m->lists_len += 4;
+		*ref = off | LIST_BIT;
+		return PI_OK;
+	}
+	off = *ref & ~LIST_BIT;
+	for (uint32_t k = 0; k < m->lists[off]; k++)
+		if (m->lists[off + 1 + k] == v)
+			return PI_OK;
+	{
+		/* lists are copied to the end when they grow; rare (a value shared by many) */
+		uint32_t count = m->lists[off], noff;
+		if (off + 1 + count < m->lists_len && m->lists[off + 1 + count] == UINT32_MAX) {
+			m->lists[off + 1 + count] = v;
+			m->lists[off]++;
+			return PI_OK;
+		}
+		if (grow((void **)&m->lists, &m->lists_alloc, m->lists_len + count * 2 + 2, 4) !=
+		        PI_OK)
+			return PI_ERR_NOMEM;
+		noff = (uint32_t)m->lists_len;
+		memcpy(&m->lists[noff], &m->lists[off], (count + 1) * 4);
+		m->lists[noff + 1 + count] = v;
+		m->lists[noff]++;
+		for (uint32_t k = count + 2; k < count * 2 + 2; k++)
+			m->lists[noff + k] = UINT32_MAX;
+		m->lists_len += count * 2 + 2;
+		*ref = noff | LIST_BIT;
+	}
+	return PI_OK;
+}
+
+static pi_status insert_key(pi_scan_matcher *m, unsigned cls, const char *k, size_t n, uint32_t v)
+{
+	uint64_t h = key_hash(cls, k, n);
+	size_t i = find_slot(m, h, cls, k, n), need;
+	uint32_t off, ref;
+	uint16_t len16 = (uint16_t)n;
+	char *e;
+
+	if (m->slots[i]) {
+		e = m->entries + (uint32_t)m->slots[i] - 1;
+		memcpy(&ref, e, 4);
+		if (ref_add(m, &ref, v) != PI_OK)
+			return PI_ERR_NOMEM;
+		memcpy(e, &ref, 4);
+		return PI_OK;
+	}
+	if (n > UINT16_MAX)
+		return PI_ERR_TOOBIG;
+	need = (8 + n + 3) & ~(size_t)3;
+	if (m->entries_len + need >= UINT32_MAX)
+		return PI_ERR_TOOBIG;
+	if (grow((void **)&m->entries, &m->entries_alloc, m->entries_len + need, 1) != PI_OK)
+		return PI_ERR_NOMEM;
+	off = (uint32_t)m->entries_len;
+	e = m->entries + off;
+	ref = v + 1;
+	memcpy(e, &ref, 4);
+	memcpy(e + 4, &len16, 2);
+	e[6] = (char)cls;
+	e[7] = 0;
+	memcpy(e + 8, k, n);
+	memset(e + 8 + n, 0, need - 8 - n);
+	m->entries_len += need;
+	m->slots[i] = ((uint64_t)(uint32_t)(h >> 32) << 32) | (uint64_t)(off + 1);
+	m->stats.keys++;
+	return PI_OK;
+}
+
+static pi_status trie_insert(
+        pi_scan_matcher *m, int fam6, const uint8_t *a, unsigned prefix, uint32_t v)
+{
+	struct trie *t = &m->trie[fam6];
+	uint32_t cur = 0;
+
+	if (t->n == 0) {
+		if (grow((void **)&t->nodes, &t->alloc, 1, sizeof(struct node)) != PI_OK)
+			return PI_ERR_NOMEM;
+		memset(&t->nodes[0], 0, sizeof(struct node));
+		t->n = 1;
+	}
+	for (unsigned bit = 0; bit < prefix; bit++) {
+		int b = (a[bit / 8] >> (7 - bit % 8)) & 1;
+		uint32_t next = t->nodes[cur].child[b];
+		if (!next) {
+			if (grow((void **)&t->nodes, &t->alloc, t->n + 1, sizeof(struct node)) !=
+			        PI_OK)
+				return PI_ERR_NOMEM;
+			next = (uint32_t)t->n++;
+			memset(&t->nodes[next], 0, sizeof(struct node));
+			t->nodes[cur].child[b] = next;
+		}
+		cur = next;
+	}
+	m->stats.ranges++;
+	return ref_add(m, &t->nodes[cur].ref, v);
+}
+
+/* ---- Vectorscan ---- */
+
+struct expr_list {
+	char **exprs;
+	unsigned *flags;
+	uint32_t *ids;
+	size_t n, alloc;
+};
+
+static void expr_list_free(struct expr_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->exprs[i]);
+	free(l->exprs);
+	free(l->flags);
+	free(l->ids);
+	memset(l, 0, sizeof(*l));
+}
+
+/* LIKE -> an anchored expression; '%' any run, '_' one byte, everything else literal. */
+static char *like_to_regex(const char *v, size_t n)
+{
+	char *r = malloc(n * 4 + 8), *o = r;
+
+	if (!r)
+		return NULL;
+	*o++ = '^';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c == '%') {
+			memcpy(o, ".*", 2);
+			o += 2;
+		} else if (c == '_') {
+			*o++ = '.';
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		           (c >= '0' && c <= '9') || c >= 0x80) {
+			*o++ = (char)c;
+		} else {
+			static const char hex[] = "0123456789abcdef";
+			memcpy(o, "\\x", 2);
+			o[2] = hex[c >> 4];
+			o[3] = hex[c & 15];
+			o += 4;
+		}
+	}
+	*o++ = '$';
+	*o = '\0';
+	return r;
+}
+
+static pi_status expr_add(struct expr_list *l, char *expr, unsigned flags, uint32_t id)
+{
+	if (l->n == l->alloc) {
+		size_t na = l->alloc ? l->alloc * 2 : 64;
+		char **e = realloc(l->exprs, na * sizeof(*e));
+		unsigned *f;
+		uint32_t *ids;
+		if (!e)
+			return PI_ERR_NOMEM;
+		l->exprs = e;
+		if (!(f = realloc(l->flags, na * sizeof(*f))))
+			return PI_ERR_NOMEM;
+		l->flags = f;
+		if (!(ids = realloc(l->ids, na * sizeof(*ids))))
+			return PI_ERR_NOMEM;
+		l->ids = ids;
+		l->alloc = na;
+	}
+	l->exprs[l->n] = expr;
+	l->flags[l->n] = flags;
+	l->ids[l->n] = id;
+	l->n++;
+	return PI_OK;
+}
+
+static void hs_cache_path(
+        const struct expr_list *l, int cls, const char *dir, char *out, size_t size)
+{
+	crypto_generichash_state st;
+	unsigned char d[16];
+	char hex[33];
+	int n;
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(d));
+	crypto_generichash_update(&st, (const unsigned char *)hs_version(), strlen(hs_version()));
+	crypto_generichash_update(&st, (const unsigned char *)&cls, sizeof(cls));
+	for (size_t i = 0; i < l->n; i++) {
+		crypto_generichash_update(
+		        &st, (const unsigned char *)l->exprs[i], strlen(l->exprs[i]) + 1);
+		crypto_generichash_update(
+		        &st, (const unsigned char *)&l->flags[i], sizeof(unsigned));
+		crypto_generichash_update(&st, (const unsigned char *)&l->ids[i], sizeof(uint32_t));
+	}
+	crypto_generichash_final(&st, d, sizeof(d));
+	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
+	n = snprintf(out, size, "%s/hs-%s.db", dir, hex);
+	if (n < 0 || (size_t)n >= size)
+		out[0] = '\0';
+}
+
+static hs_database_t *hs_cache_load(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	hs_database_t *db = NULL;
+	char *buf = NULL;
+	long sz;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) > 0 && sz < (1L << 30) &&
+	        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)sz)) &&
+	        fread(buf, 1, (size_t)sz, f) == (size_t)sz) {
+		if (hs_deserialize_database(buf, (size_t)sz, &db) != HS_SUCCESS)
+			db = NULL;
+	}
+	free(buf);
+	fclose(f);
+	return db;
+}
+
+static void hs_cache_store(const char *path, const hs_database_t *db)
+{
+	char *bytes = NULL, tmp[4200];
+	size_t len = 0;
+	FILE *f;
+	int n;
+
+	if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
+		return;
+	n = snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+	if (n > 0 && (size_t)n < sizeof(tmp) && (f = fopen(tmp, "wb"))) {
+		int ok = fwrite(bytes, 1, len, f) == len;
+		if (fclose(f) == 0 && ok)
+			ok = rename(tmp, path) == 0;
+		if (!ok)
+			unlink(tmp);
+	}
+	free(bytes);
+}
+
+static void mkdirs(const char *dir)
+{
+	char p[4096];
+	size_t n = strlen(dir);
+
+	if (n >= sizeof(p))
+		return;
+	memcpy(p, dir, n + 1);
+	for (size_t i = 1; i <= n; i++)
+		if (p[i] == '/' || p[i] == '\0') {
+			char c = p[i];
+			p[i] = '\0';
+			mkdir(p, 0700);
+			p[i] = c;
+		}
+}
+
+static pi_status build_hs(pi_scan_matcher *m, int cls, struct expr_list *l, const char *cache_dir,
+        struct pi_error *err)
+{
+	char path[4200] = "";
+	hs_compile_error_t *cerr = NULL;
+	hs_database_t *db = NULL;
+
+	if (l->n == 0)
+		return PI_OK;
+	if (cache_dir) {
+		hs_cache_path(l, cls, cache_dir, path, sizeof(path));
+		if (path[0] && (db = hs_cache_load(path)) != NULL)
+			goto have;
+	}
+	m->stats.hs_from_cache = 0;
+	while (l->n > 0) {
+		if (hs_compile_multi((const char *const *)l->exprs, l->flags, l->ids,
+		            (unsigned)l->n, HS_MODE_BLOCK, NULL, &db, &cerr) == HS_SUCCESS)
+			break;
+		if (!cerr || cerr->expression < 0 || (size_t)cerr->expression >= l->n) {
+			pi_status st = pi_error_set(err, PI_ERR_INTERNAL, "vectorscan: %s",
+			        cerr ? cerr->message : "compile failed");
+			hs_free_compile_error(cerr);
+			return st;
+		}
+		/* drop the refused expression and try again */
+		{
+			size_t k = (size_t)cerr->expression;
+			free(l->exprs[k]);
+			memmove(&l->exprs[k], &l->exprs[k + 1], (l->n - k - 1) * sizeof(char *));
+			memmove(&l->flags[k], &l->flags[k + 1], (l->n - k - 1) * sizeof(unsigned));
+			memmove(&l->ids[k], &l->ids[k + 1], (l->n - k - 1) * sizeof(uint32_t));
+			l->n--;
+			m->stats.expressions_bad++;
+		}
+		hs_free_compile_error(cerr);
+		cerr = NULL;
+		db = NULL;
+	}
+	if (!db)
+		return PI_OK;
+	if (path[0]) {
+		mkdirs(cache_dir);
+		hs_cache_store(path, db);
+	}
+have:
+	m->hs[cls].db = db;
+	m->hs[cls].n = l->n;
+	m->stats.expressions += l->n;
+	if (hs_alloc_scratch(db, &m->proto_scratch) != HS_SUCCESS)
+		return pi_error_set(err, PI_ERR_NOMEM, "vectorscan: cannot allocate scratch space");
+	return PI_OK;
+}
+
+/* ---- building ---- */
+
+pi_status pi_scan_matcher_build(
+        const pi_scan_set *set, const char *cache_dir, pi_scan_matcher **out, struct pi_error *err)
+{
+	pi_scan_matcher *m = calloc(1, sizeof(*m));
+	struct expr_list exprs[CLS_COUNT];
+	size_t nvals = pi_scan_set_value_slots(set), neq = 0, size = 1024;
+	pi_status st = PI_OK;
+
+	*out = NULL;
+	memset(exprs, 0, sizeof(exprs));
+	if (!m)
+		return pi_error_set(err, PI_ERR_NOMEM, "out of memory");
+	m->set = set;
+	m->stats.hs_from_cache = 1;
+	for (size_t i = 0; i < nvals; i++) {
+		struct pi_scan_value v;
+		if (pi_scan_set_value(set, i, &v) && v.op == PI_SCAN_OP_EQ)
+			neq++;
+	}
+	if (neq > (1u << 30))
+		return pi_error_set(err, PI_ERR_TOOBIG, "too many indicator values");
+	while (size < neq * 2)
+		size *= 2;
+	if (!(m->slots = calloc(size, sizeof(uint64_t)))) {
+		st = pi_error_set(err, PI_ERR_NOMEM, "out of memory for the hash table");
+		goto out;
+	}
+	m->mask = size - 1;
+	for (size_t i = 0; i < nvals; i++) {
+		struct pi_scan_value v;
+		int cls;
+		if (!pi_scan_set_value(set, i, &v))
+			continue;
+		cls = kind_cls(v.kind);
+		if (cls == CLS_NONE)
+			continue;
+		if (v.op != PI_SCAN_OP_EQ) {
+			unsigned flags = HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH;
+			char *e = v.op == PI_SCAN_OP_LIKE ? like_to_regex(v.value, v.len)
+			                                  : strdup(v.value);
+			if (cls == CLS_DOMAIN || cls == CLS_HASH)
+				flags |= HS_FLAG_CASELESS;
+			if (!e || expr_add(&exprs[cls], e, flags, (uint32_t)i) != PI_OK) {
+				free(e);
+				st = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			continue;
+		}
+		if (cls == CLS_IP4 || cls == CLS_IP6) {
+			uint8_t a[16];
+			int fam = 0;
+			const char *slash = memchr(v.value, '/', v.len);
+			size_t alen = slash ? (size_t)(slash - v.value) : v.len;
+			unsigned prefix = cls == CLS_IP4 ? 32 : 128;
+			if (pi_observable_ip_parse(v.value, alen, a, &fam, NULL) != PI_OK)
+				continue;
+			if (slash)
+				prefix = (unsigned)atoi(slash + 1);
+			if (prefix == (fam == 4 ? 32u : 128u))
+				st = insert_key(m, fam == 4 ? CLS_IP4 : CLS_IP6, (const char *)a,
+				        fam == 4 ? 4 : 16, (uint32_t)i);
+			else
+				st = trie_insert(m, fam == 6, a, prefix, (uint32_t)i);
+		} else {
+			st = insert_key(m, (unsigned)cls, v.value, v.len, (uint32_t)i);
+		}
+		if (st != PI_OK) {
+			pi_error_set(
+			        err, st, "cannot build the hash table (%s)", pi_status_name(st));
+			goto out;
+		}
+	}
+	for (int c = 0; c < CLS_COUNT; c++) {
+		if ((st = build_hs(m, c, &exprs[c], cache_dir, err)) != PI_OK)
+			goto out;
+		if (m->hs[c].db) {
+			if (!(m->hs[c].ids = malloc(exprs[c].n * sizeof(uint32_t) + 1))) {
+				st = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			memcpy(m->hs[c].ids, exprs[c].ids, exprs[c].n * sizeof(uint32_t));
+		}
+	}
+	if (m->stats.expressions == 0)
+		m->stats.hs_from_cache = 0;
+	m->stats.bytes = size * 8 + m->entries_len + m->lists_len * 4 +
+	                 (m->trie[0].n + m->trie[1].n) * sizeof(struct node);
+	*out = m;
+	m = NULL;
+out:
+	for (int c = 0; c < CLS_COUNT; c++)
+		expr_list_free(&exprs[c]);
+	pi_scan_matcher_free(m);
+	return st;
+}
+
+void pi_scan_matcher_free(pi_scan_matcher *m)
+{
+	if (!m)
+		return;
+	free(m->slots);
+	free(m->entries);
+	free(m->lists);
+	free(m->trie[0].nodes);
+	free(m->trie[1].nodes);
+	for (int c = 0; c < CLS_COUNT; c++) {
+		hs_free_database(m->hs[c].db);
+		free(m->hs[c].ids);
+	}
+	hs_free_scratch(m->proto_scratch);
+	free(m);
+}
+
+const pi_scan_set *pi_scan_matcher_set(const pi_scan_matcher *m)
+{
+	return m->set;
+}
+
+void pi_scan_matcher_stats(const pi_scan_matcher *m, struct pi_scan_matcher_stats *out)
+{
+	*out = m->stats;
+}
+
+pi_status pi_scan_mthread_new(const pi_scan_matcher *m, pi_scan_mthread **out)
+{
+	pi_scan_mthread *t = calloc(1, sizeof(*t));
+
+	*out = NULL;
+	if (!t)
+		return PI_ERR_NOMEM;
+	if (m->proto_scratch && hs_clone_scratch(m->proto_scratch, &t->scratch) != HS_SUCCESS) {
+		free(t);
+		return PI_ERR_NOMEM;
+	}
+	*out = t;
+	return PI_OK;
+}
+
+void pi_scan_mthread_free(pi_scan_mthread *t)
+{
+	if (!t)
+		return;
+	hs_free_scratch(t->scratch);
+	free(t);
+}
+
+/* ---- matching ---- */
+
+static void report(const pi_scan_matcher *m, uint32_t ref, size_t obs, pi_scan_hit_fn fn, void *arg)
+{
+	if (!(ref & LIST_BIT)) {
+		fn(arg, obs, ref - 1);
+		return;
+	}
+	ref &= ~LIST_BIT;
+	for (uint32_t k = 0; k < m->lists[ref]; k++)
+		fn(arg, obs, m->lists[ref + 1 + k]);
+}
+
+static void run_probes(const pi_scan_matcher *m, pi_scan_mthread *t, pi_scan_hit_fn fn, void *arg)
+{
+	for (size_t i = 0; i < t->nprobes; i++)
+		__builtin_prefetch(&m->slots[(size_t)t->probes[i].hash & m->mask]);
+	for (size_t i = 0; i < t->nprobes; i++) {
+		const struct probe *p = &t->probes[i];
+		size_t s = find_slot(m, p->hash, p->cls, p->key, p->len);
+		if (m->slots[s]) {
+			uint32_t ref;
+			memcpy(&ref, m->entries + (uint32_t)m->slots[s] - 1, 4);
+			report(m, ref, p->obs, fn, arg);
+		}
+	}
+	t->nprobes = 0;
+}
+
+static void add_probe(const pi_scan_matcher *m, pi_scan_mthread *t, unsigned cls, const char *k,
+        size_t n, size_t obs, pi_scan_hit_fn fn, void *arg)
+{
+	struct probe *p;
+
+	if (t->nprobes == PROBES_MAX)
+		run_probes(m, t, fn, arg);
+	p = &t->probes[t->nprobes++];
+	p->hash = key_hash(cls, k, n);
+	p->key = k;
+	p->len = (uint32_t)n;
+	p->obs = (uint32_t)obs;
+	p->cls = (uint8_t)cls;
+}
+
+static int on_hs_match(
+        unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void *ctx)
+{
+	pi_scan_mthread *t = ctx;
+
+	(void)from;
+	(void)to;
+	(void)flags;
+	if (t->nhs < HS_HITS_MAX)
+		t->hs_hits[t->nhs++] = id;
+	return 0;
+}
+
+static void trie_walk(const pi_scan_matcher *m, int fam6, const uint8_t *a, size_t obs,
+        pi_scan_hit_fn fn, void *arg)
+{
+	const struct trie *tr = &m->trie[fam6];
+	unsigned bits = fam6 ? 128 : 32;
+	uint32_t cur = 0;
+
+	if (tr->n == 0)
+		return;
+	for (unsigned bit = 0;; bit++) {
+		if (tr->nodes[cur].ref)
+			report(m, tr->nodes[cur].ref, obs, fn, arg);
+		if (bit >= bits)
+			break;
+		cur = tr->nodes[cur].child[(a[bit / 8] >> (7 - bit % 8)) & 1];
+		if (!cur)
+			break;
+	}
+}
+
+void pi_scan_match_batch(const pi_scan_matcher *m, pi_scan_mthread *t,
+        const struct pi_scan_mobs *obs, size_t n, pi_scan_hit_fn fn, void *arg)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct pi_scan_mobs *o = &obs[i];
+		int cls = kind_cls(o->kind);
+		switch (cls) {
+		case CLS_IP4: add_probe(m, t, CLS_IP4, (const char *)o->addr, 4, i, fn, arg); break;
+		case CLS_IP6:
+			add_probe(m, t, CLS_IP6, (const char *)o->addr, 16, i, fn, arg);
+			break;
+		case CLS_DOMAIN:
+			add_probe(m, t, CLS_DOMAIN, o->value, o->len, i, fn, arg);
+			for (const char *d = pi_domain_parent(o->value); d; d = pi_domain_parent(d))
+				add_probe(m, t, CLS_DOMAIN, d, o->len - (size_t)(d - o->value), i,
+				        fn, arg);
+			break;
+		case CLS_NONE: break;
+		default: add_probe(m, t, (unsigned)cls, o->value, o->len, i, fn, arg); break;
+		}
+	}
+	run_probes(m, t, fn, arg);
+	for (size_t i = 0; i < n; i++) {
+		const struct pi_scan_mobs *o = &obs[i];
+		int cls = kind_cls(o->kind);
+		if (cls == CLS_IP4 || cls == CLS_IP6)
+			trie_walk(m, cls == CLS_IP6, o->addr, i, fn, arg);
+		if (cls != CLS_NONE && m->hs[cls].db && t->scratch) {
+			t->nhs = 0;
+			hs_scan(m->hs[cls].db, o->value, o->len, 0, t->scratch, on_hs_match, t);
+			for (size_t k = 0; k < t->nhs; k++)
+				fn(arg, i, t->hs_hits[k]);
+		}
+	}
+}

@@ -1,0 +1,279 @@
+/* Unit tests for scan/lineobs: the tokeniser and each line extractor. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "scan/lineobs.h"
+
+struct got {
+	char text[4096];
+	size_t len;
+};
+
+static void collect(void *arg, const struct pi_scan_obs *o)
+{
+	struct got *g = arg;
+	int n = snprintf(g->text + g->len, sizeof(g->text) - g->len, "%s%s=%s", g->len ? " " : "",
+	        pi_observable_kind_name(o->kind), o->value);
+	assert_true(n > 0 && (size_t)n < sizeof(g->text) - g->len);
+	assert_int_equal(strlen(o->value), o->len);
+	g->len += (size_t)n;
+}
+
+/* Extracts line as format and compares the observables, in order, with want. */
+static void expect_fmt(enum pi_scan_format fmt, unsigned flags, const pi_scan_zeek *z,
+        const char *line, const char *want, int want_rc)
+{
+	struct pi_scan_xctx x;
+	struct got g;
+	int rc;
+
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(pi_scan_xctx_init(&x, flags, collect, &g), PI_OK);
+	x.zeek = z;
+	rc = pi_scan_extract_line(&x, fmt, line, strlen(line));
+	pi_scan_xctx_free(&x);
+	if (rc != want_rc)
+		fail_msg("%s: rc %d, want %d", line, rc, want_rc);
+	if (strcmp(g.text, want) != 0)
+		fail_msg("%s\n  want: %s\n  got:  %s", line, want, g.text);
+}
+
+static void expect(const char *line, const char *want)
+{
+	expect_fmt(PI_SCAN_FORMAT_TEXT, 0, NULL, line, want, 0);
+}
+
+static void test_ipv4(void **state)
+{
+	(void)state;
+	expect("from 192.0.2.1 to 10.0.0.1.", "ipv4=192.0.2.1 ipv4=10.0.0.1");
+	expect("host 1.2.3.4:8080 and [5.6.7.8]", "ipv4=1.2.3.4 ipv4=5.6.7.8");
+	expect("client 192.0.2.10#53211", "ipv4=192.0.2.10");
+	/* leading zeros, out of range, too many parts, versions */
+	expect("010.0.0.1 256.1.1.1 1.2.3.4.5 1.2.3 v1.2.3", "");
+}
+
+static void test_ipv6(void **state)
+{
+	(void)state;
+	expect("src 2001:DB8:0:0:0:0:0:1 dst ::1", "ipv6=2001:db8::1 ipv6=::1");
+	expect("[2001:db8::5]:443 and fe80::1%eth0", "ipv6=2001:db8::5 ipv6=fe80::1");
+	expect("mapped ::ffff:192.0.2.1 end", "ipv6=::ffff:192.0.2.1");
+	expect("client 2001:db8::7: query", "ipv6=2001:db8::7");
+	/* times and MAC addresses are not addresses */
+	expect("at 12:34:56 mac 00:11:22:33:44:55", "");
+	expect("bad 1:2:3:4:5:6:7:8:9 and 2001:db8:::1", "");
+}
+
+static void test_domains(void **state)
+{
+	(void)state;
+	expect("query: WWW.Example.COM. IN A", "domain=www.example.com");
+	expect("(mail.example.org): and mail.example.org again",
+	        "domain=mail.example.org domain=mail.example.org");
+	expect("IDN bücher.example", "domain=xn--bcher-kva.example");
+	expect("punycode xn--bcher-kva.example", "domain=xn--bcher-kva.example");
+	/* not names: all-digit top label, bad labels, path components, single labels */
+	expect("1.2.3 -bad-.example a..b GET /index.html x.123 localhost", "");
+	expect("_sip._tcp.example.com ab--cd.example", "");
+	expect("sentence ends with example.net.", "domain=example.net");
+	expect("xn--bad-label.example", "");
+}
+
+static void test_urls(void **state)
+{
+	(void)state;
+	expect("GET http://Example.COM:80/a?b=1 HTTP/1.1",
+	        "url=http://example.com/a?b=1 domain=example.com");
+	expect("\"https://user@198.51.100.7:8443/x\"",
+	        "url=https://user@198.51.100.7:8443/x ipv4=198.51.100.7");
+	expect("see (http://example.com/path).", "url=http://example.com/path domain=example.com");
+	expect("ipv6 http://[2001:db8::1]/", "url=http://[2001:db8::1]/ ipv6=2001:db8::1");
+	expect("url=https://a.example?q", "url=https://a.example/?q domain=a.example");
+	expect("no authority mailto:x and http:/bad", "");
+}
+
+static void test_emails_and_hashes(void **state)
+{
+	(void)state;
+	expect("from=<Bad+tag@Mail.Example>, size=1",
+	        "email=Bad+tag@mail.example domain=mail.example");
+	expect("mailto:someone@example.org", "email=someone@example.org domain=example.org");
+	expect("md5 D41D8CD98F00B204E9800998ECF8427E sha1 da39a3ee5e6b4b0d3255bfef95601890afd80709",
+	        "md5=d41d8cd98f00b204e9800998ecf8427e "
+	        "sha1=da39a3ee5e6b4b0d3255bfef95601890afd80709");
+	expect("not a hash: d41d8cd98f00b204e9800998ecf8427g or 31-char "
+	       "d41d8cd98f00b204e9800998ecf842",
+	        "");
+}
+
+static void test_refang(void **state)
+{
+	(void)state;
+	expect_fmt(PI_SCAN_FORMAT_TEXT, PI_SCAN_REFANG, NULL,
+	        "hxxp://evil[.]example/a and bad[@]mail(.)example 192.0.2[.]1 fxp://x[.]example/",
+	        "url=http://evil.example/a domain=evil.example email=bad@mail.example "
+	        "domain=mail.example ipv4=192.0.2.1 url=ftp://x.example/ domain=x.example",
+	        0);
+	/* without the flag the defanged forms are not observables */
+	expect("hxxp://evil[.]example/a", "");
+}
+
+static void test_syslog(void **state)
+{
+	(void)state;
+	expect_fmt(PI_SCAN_FORMAT_SYSLOG, 0, NULL,
+	        "May  1 12:00:00 mx.example.org postfix/smtpd[12]: connect from unknown[192.0.2.1]",
+	        "ipv4=192.0.2.1", 0);
+	expect_fmt(PI_SCAN_FORMAT_SYSLOG, 0, NULL,
+	        "<34>1 2024-05-01T12:00:00Z host.example.org app 12 ID1 [x a=\"b]c\"] msg "
+	        "evil.example",
+	        "domain=evil.example", 0);
+	expect_fmt(PI_SCAN_FORMAT_SYSLOG, 0, NULL,
+	        "2024-05-01T12:00:00+00:00 host.example.org named[1]: query evil.example",
+	        "domain=evil.example", 0);
+	expect_fmt(
+	        PI_SCAN_FORMAT_SYSLOG, 0, NULL, "no header evil.example", "domain=evil.example", 0);
+}
+
+static void test_json_lines(void **state)
+{
+	(void)state;
+	expect_fmt(PI_SCAN_FORMAT_JSONL, 0, NULL,
+	        "{\"client\":\"192.0.2.1\",\"q\":{\"name\":\"evil\\u002eexample\"},\"n\":[1,true,"
+	        "null]}",
+	        "ipv4=192.0.2.1 domain=evil.example", 0);
+	expect_fmt(PI_SCAN_FORMAT_JSONL, 0, NULL, "  ", "", 0);
+	expect_fmt(PI_SCAN_FORMAT_JSONL, 0, NULL, "{\"a\":\"evil.example\"", "domain=evil.example",
+	        -1);
+	expect_fmt(PI_SCAN_FORMAT_JSONL, 0, NULL, "{\"a\":\"x\"} trailing", "", -1);
+	expect_fmt(PI_SCAN_FORMAT_JSONL, 0, NULL, "[\"evil.example\"]", "", -1);
+	expect_fmt(PI_SCAN_FORMAT_JSONL, 0, NULL, "{\"a\":\"\\ud800\"}", "", -1);
+}
+
+static void test_eve(void **state)
+{
+	(void)state;
+	expect_fmt(PI_SCAN_FORMAT_EVE, 0, NULL,
+	        "{\"event_type\":\"http\",\"src_ip\":\"10.0.0.1\",\"dest_ip\":\"2001:db8::2\","
+	        "\"http\":{\"hostname\":\"Evil.Example\",\"url\":\"/a?b\",\"http_port\":8080,"
+	        "\"http_user_agent\":\"bot good.example\"}}",
+	        "ipv4=10.0.0.1 ipv6=2001:db8::2 domain=evil.example "
+	        "url=http://evil.example:8080/a?b "
+	        "domain=evil.example",
+	        0);
+	expect_fmt(PI_SCAN_FORMAT_EVE, 0, NULL,
+	        "{\"event_type\":\"dns\",\"dns\":{\"queries\":[{\"rrname\":\"a.example\"}],"
+	        "\"answers\":[{\"rdata\":\"192.0.2.9\"}],\"grouped\":{\"CNAME\":[\"b.example\"]}}}",
+	        "domain=a.example ipv4=192.0.2.9 domain=b.example", 0);
+	expect_fmt(PI_SCAN_FORMAT_EVE, 0, NULL,
+	        "{\"event_type\":\"tls\",\"tls\":{\"sni\":\"c.example\",\"subject\":\"CN=d."
+	        "example\"}}",
+	        "domain=c.example", 0);
+	expect_fmt(PI_SCAN_FORMAT_EVE, 0, NULL, "{\"event_type\":\"dns\",", "", -1);
+}
+
+static const char zeek_head[] = "#separator \\x09\n#set_separator\t,\n#path\thttp\n"
+                                "#fields\tts\tid.orig_h\thost\turi\tuser_agent\tanswers\n"
+                                "#types\ttime\taddr\tstring\tstring\tstring\tvector[string]\n";
+
+static void test_zeek(void **state)
+{
+	pi_scan_zeek *z = NULL;
+	struct pi_error err;
+
+	(void)state;
+	assert_int_equal(pi_scan_zeek_parse_header(zeek_head, strlen(zeek_head), &z, &err), PI_OK);
+	expect_fmt(PI_SCAN_FORMAT_ZEEK, 0, z,
+	        "1.0\t10.0.0.1\tEvil.example\t/x\tua evil2.example\t-",
+	        "ipv4=10.0.0.1 domain=evil.example url=http://evil.example/x domain=evil.example",
+	        0);
+	expect_fmt(PI_SCAN_FORMAT_ZEEK, 0, z, "1.0\t-\t-\t-\t-\t192.0.2.1,b.example",
+	        "ipv4=192.0.2.1 domain=b.example", 0);
+	expect_fmt(PI_SCAN_FORMAT_ZEEK, 0, z, "#close\t2024", "", 0);
+	expect_fmt(PI_SCAN_FORMAT_ZEEK, 0, z, "1.0\t10.0.0.1\tonly-three", "ipv4=10.0.0.1", -1);
+	expect_fmt(PI_SCAN_FORMAT_ZEEK, 0, z, "1\t2\t3\t4\t5\t6\t7", "", -1);
+	pi_scan_zeek_free(z);
+	z = NULL;
+	assert_int_equal(pi_scan_zeek_parse_header("#separator \\x09\n#path\tx\n", 24, &z, &err),
+	        PI_ERR_INVALID);
+	assert_null(z);
+	assert_non_null(strstr(err.message, "#fields"));
+}
+
+static void test_detect(void **state)
+{
+	(void)state;
+	assert_int_equal(
+	        pi_scan_format_detect("{\"event_type\":\"dns\"}\n", 21), PI_SCAN_FORMAT_EVE);
+	assert_int_equal(pi_scan_format_detect("\n{\"a\":1}\n", 9), PI_SCAN_FORMAT_JSONL);
+	assert_int_equal(pi_scan_format_detect(zeek_head, strlen(zeek_head)), PI_SCAN_FORMAT_ZEEK);
+	assert_int_equal(
+	        pi_scan_format_detect("May  1 12:00:00 h p: m\n", 23), PI_SCAN_FORMAT_SYSLOG);
+	assert_int_equal(pi_scan_format_detect("01-May-2024 12:00:00.1 client x\n", 32),
+	        PI_SCAN_FORMAT_TEXT);
+	assert_int_equal(pi_scan_format_detect("", 0), PI_SCAN_FORMAT_TEXT);
+}
+
+/* The fast domain path must agree with the hub's normaliser on every token it accepts. */
+static void test_fast_domain_agrees_with_hub(void **state)
+{
+	static const char alphabet[] = "ab-.0X_";
+	char in[16], fast[64], slow[PI_OBSERVABLE_MAX_OUTPUT];
+	unsigned seed = 12345;
+
+	(void)state;
+	for (int i = 0; i < 200000; i++) {
+		size_t n = 1 + (seed = seed * 1103515245u + 12345u) % 12, flen = 0, slen = 0;
+		int rc;
+		pi_status st;
+		for (size_t k = 0; k < n; k++)
+			in[k] = alphabet[((seed = seed * 1103515245u + 12345u) >> 16) % 7];
+		rc = pi_scan_domain_fast(in, n, fast, &flen);
+		st = pi_observable_normalize(
+		        PI_OBSERVABLE_DOMAIN, in, n, NULL, slow, sizeof(slow), &slen, NULL);
+		if (rc == 1 && (st != PI_OK || flen != slen || memcmp(fast, slow, slen) != 0))
+			fail_msg("'%.*s': fast accepts as '%s', hub says %d '%s'", (int)n, in, fast,
+			        (int)st, slow);
+		if (rc == 0 && st == PI_OK)
+			fail_msg("'%.*s': fast refuses, hub accepts as '%s'", (int)n, in, slow);
+	}
+}
+
+static void test_format_names(void **state)
+{
+	enum pi_scan_format f;
+
+	(void)state;
+	assert_int_equal(pi_scan_format_parse("eve", &f), 0);
+	assert_int_equal(f, PI_SCAN_FORMAT_EVE);
+	assert_int_equal(pi_scan_format_parse("EVE", &f), -1);
+	assert_string_equal(pi_scan_format_name(PI_SCAN_FORMAT_ZEEK), "zeek");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_ipv4),
+	        cmocka_unit_test(test_ipv6),
+	        cmocka_unit_test(test_domains),
+	        cmocka_unit_test(test_urls),
+	        cmocka_unit_test(test_emails_and_hashes),
+	        cmocka_unit_test(test_refang),
+	        cmocka_unit_test(test_syslog),
+	        cmocka_unit_test(test_json_lines),
+	        cmocka_unit_test(test_eve),
+	        cmocka_unit_test(test_zeek),
+	        cmocka_unit_test(test_detect),
+	        cmocka_unit_test(test_fast_domain_agrees_with_hub),
+	        cmocka_unit_test(test_format_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
