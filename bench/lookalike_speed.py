@@ -22,14 +22,19 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lookalike_feed  # noqa: E402
 
 
-def timed(cmd, stdout=subprocess.DEVNULL):
-    """Wall time and the child's peak RSS in KiB (from /usr/bin/time)."""
+def timed(cmd, stdout=subprocess.DEVNULL, cpu=None):
+    """Wall time and the child's peak RSS in KiB (from /usr/bin/time); adds the CPU time
+    (user + system) of the child and its children to cpu[0] if cpu is given."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     res = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], stdout=stdout,
                          stderr=subprocess.PIPE, text=True)
     wall = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if res.returncode not in (0, 1):
         sys.exit(f"failed: {' '.join(cmd)}: {res.stderr}")
+    if cpu is not None:
+        cpu[0] += (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     rss = int(res.stderr.strip().splitlines()[-1])
     return wall, rss
 
@@ -46,14 +51,18 @@ def bench_gen(binary, domains, reps):
         return
     # Interleaved repetitions, so that a burst of load on the shared machine hits both sides.
     t_dt, t_one, t_each, rss = [], [], [], 0
+    c_dt, c_one = [], []
     for _ in range(reps):
-        total = 0.0
+        total, cpu = 0.0, [0.0]
         for d in domains:
-            t, _ = timed([dnstwist, "--format", "list", d])
+            t, _ = timed([dnstwist, "--format", "list", d], cpu=cpu)
             total += t
         t_dt.append(total)
-        t, rss = timed([binary, "lookalike", "gen", "--list", *domains])
+        c_dt.append(cpu[0])
+        cpu = [0.0]
+        t, rss = timed([binary, "lookalike", "gen", "--list", *domains], cpu=cpu)
         t_one.append(t)
+        c_one.append(cpu[0])
         total = 0.0
         for d in domains:
             t, _ = timed([binary, "lookalike", "gen", "--list", d])
@@ -69,6 +78,8 @@ def bench_gen(binary, domains, reps):
           f"peak {rss / 1024:.0f} MiB")
     print(f"  postisac lookalike gen (one run per domain):  {each:8.3f} s "
           f"({min(t_each):.3f}-{max(t_each):.3f})  ratio {dt / each:6.1f}x")
+    print(f"  CPU time (user + system), medians: dnstwist {median(c_dt):.2f} s, postisac "
+          f"(one run, 50 domains) {median(c_one):.3f} s, ratio {median(c_dt) / median(c_one):.0f}x")
 
 
 def write_feed(path, n, words, brands):

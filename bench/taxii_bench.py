@@ -96,6 +96,7 @@ def main():
         lines.append(s)
 
     tmp = tempfile.mkdtemp(prefix="postisac-bench-", dir=out_dir)
+    srv = None
     try:
         # the limit: raw inserts
         r = subprocess.run([raw, os.path.join(tmp, "raw.db"), tsv], capture_output=True, text=True, check=True)
@@ -171,9 +172,10 @@ def main():
         say("page 1,000 of 100 objects: %.0f pages/s, p99 %.2f ms, ratio to page 1 %.2f, non-2xx %d "
             "(goal >= 5,000 pages/s, p99 <= 20 ms)" % (pk_rps, pk_p99, pk_rps / p1_rps, pk_bad))
         say("server peak RSS after paging: %d MB" % mem_pages)
-        srv.terminate()
-        srv.wait(timeout=60)
     finally:
+        if srv is not None:
+            srv.terminate()
+            srv.wait(timeout=60)
         shutil.rmtree(tmp, ignore_errors=True)
     with open(os.path.join(out_dir, "taxii.txt"), "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -1,6 +1,7 @@
 /* cmd_lookalike.c - `postisac lookalike gen|watch`: lookalike domains of postal brands.
  *
- * gen prints the permutations of domains; watch streams feeds of names (plain lines or JSON
+ * gen prints the permutations of domains, formatted into one capped buffer that is written in
+ * blocks of about GEN_FLUSH bytes; watch streams feeds of names (plain lines or JSON
  * lines) through a pi_watcher and prints hits, optionally publishing them to a hub. Input is
  * read in fixed blocks, so memory does not grow with the feed; only hits kept for --publish
  * are held (capped at MAX_PUBLISH).
@@ -18,45 +19,67 @@
 #define READ_BLOCK (1u << 20)
 #define MAX_LINE (256u << 10)
 #define MAX_PUBLISH 1000000u
+#define GEN_FLUSH (1u << 20)    /* gen writes its output in blocks of about this size */
+#define MAX_GEN_LINE (8u << 10) /* over any line of gen (names <= 253 bytes, JSON-escaped) */
 
 static void gen_usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: postisac lookalike gen DOMAIN... [--fuzzers LIST] [--dict FILE] [--tld "
-	        "FILE]\n"
-	        "                              [--json | --list]\n\n"
-	        "Prints the lookalike permutations of each DOMAIN, one a line as 'FUZZER NAME'\n"
-	        "(Unicode names also in punycode). Fuzzers: addition, bitsquatting, cyrillic,\n"
-	        "homoglyph, hyphenation, insertion, omission, repetition, replacement, subdomain,\n"
-	        "transposition, vowel-swap, dictionary (needs --dict), tld-swap (needs --tld),\n"
-	        "various, plural, combosquat, brand-subdomain; default: all, plus *original.\n\n"
-	        "  --fuzzers LIST  comma-separated fuzzer names\n"
-	        "  --dict FILE     words for the dictionary fuzzer, one a line\n"
-	        "  --tld FILE      suffixes for the tld-swap fuzzer, one a line\n"
+	        "usage: postisac lookalike gen DOMAIN... [--fuzzers LIST] [--dict FILE]\n"
+	        "                              [--tld FILE] [--json | --list]\n\n"
+	        "Prints the permutations a phisher would register for each DOMAIN (ASCII,\n"
+	        "Unicode or punycode; subdomains are kept), each name once, tagged with the\n"
+	        "first fuzzer that made it, sorted by fuzzer and name, one a line as\n"
+	        "'FUZZER NAME [UNICODE]': NAME is the ASCII host name (punycode for\n"
+	        "internationalised names), UNICODE its Unicode form when that differs.\n\n"
+	        "Fuzzers: addition, bitsquatting, cyrillic, homoglyph, hyphenation, insertion,\n"
+	        "omission, repetition, replacement, subdomain, transposition, vowel-swap,\n"
+	        "dictionary (needs --dict), tld-swap (needs --tld), various, plural, combosquat,\n"
+	        "brand-subdomain. Default: all of them, plus *original (the domain itself).\n\n"
+	        "  --fuzzers LIST  comma-separated fuzzer names (no *original)\n"
+	        "  --dict FILE     words for the dictionary fuzzer, one a line; lines that are\n"
+	        "                  not all letters and digits are skipped\n"
+	        "  --tld FILE      suffixes for the tld-swap fuzzer, one a line (com, co.uk);\n"
+	        "                  other lines are skipped\n"
 	        "  --json          JSON lines {\"domain\",\"unicode\",\"fuzzer\",\"original\"}\n"
 	        "  --list          names only (like dnstwist --format list)\n\n"
-	        "Exit status: 0 on success, 2 on error.\n");
+	        "Limits: a domain gives at most %u permutations from at most %u\n"
+	        "candidate labels, a --dict or --tld file at most %u lines; beyond them gen\n"
+	        "stops with an error.\n\n"
+	        "Exit status: 0 on success, 2 on error.\n",
+	        PI_LOOKALIKE_MAX_PERMS, PI_LOOKALIKE_MAX_LABELS, PI_LOOKALIKE_MAX_WORDS);
 }
 
 static void watch_usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: postisac lookalike watch --brands FILE [OPTIONS] [FEED...|-]\n\n"
-	        "Reads newly registered domain or certificate transparency name lists (one name a\n"
-	        "line, or JSON lines with \"domain\", \"name\", \"names\", \"all_domains\" or\n"
-	        "\"dns_names\"; '-' or no FEED reads standard input) and prints each name that\n"
-	        "imitates a brand: NAME, BRAND, SCORE and the reasons (skeleton, tld-swap,\n"
-	        "edit-distance:D, combosquat:WORD, brand-subdomain, split).\n\n"
-	        "  --brands FILE       one brand a line: DOMAIN [TOKEN...], e.g. 'usps.com usps';\n"
-	        "                      a token with a dot is another legitimate domain\n"
+	        "Reads feeds of newly registered domains or certificate transparency names and\n"
+	        "prints each name that imitates a brand, one a line as\n"
+	        "NAME<TAB>BRAND<TAB>SCORE<TAB>REASONS; reasons: skeleton, tld-swap, split,\n"
+	        "brand-subdomain, combosquat:WORD, edit-distance:D. A brand's own domains and\n"
+	        "their subdomains are never reported.\n\n"
+	        "A feed line is a name (the first field when spaces, tabs or commas follow), or\n"
+	        "a JSON object with \"domain\", \"name\", \"names\", \"all_domains\", "
+	        "\"dns_names\",\n"
+	        "\"domains\" or certstream's data.leaf_cert.all_domains; '#' lines are skipped,\n"
+	        "'*.' and trailing dots ignored. '-' or no FEED reads standard input.\n\n"
+	        "  --brands FILE       one brand a line: DOMAIN [TOKEN...] ('usps.com usps');\n"
+	        "                      a token with a dot is another legitimate domain, others\n"
+	        "                      (3 to 63 characters) are more brand words\n"
 	        "  --threshold X       minimum score, 0..1 (default 0.5)\n"
 	        "  --json              JSON lines {\"name\",\"brand\",\"score\",\"reasons\"}\n"
-	        "  --publish HUB       post hits as indicators to HUB (e.g. "
-	        "http://127.0.0.1:8080)\n"
+	        "  --publish HUB       post the hits as STIX indicators to the hub at HUB (e.g.\n"
+	        "                      http://127.0.0.1:8080), in batches of 1000\n"
+	        "  --collection ID     TAXII collection for --publish (required with it)\n"
 	        "  --token TOKEN       bearer token for --publish (default: env POSTISAC_TOKEN)\n"
-	        "  --collection ID     TAXII collection for --publish\n"
-	        "  --tlp LEVEL         clear|green|amber|amber+strict|red (default amber)\n\n"
-	        "Exit status: 0 if anything was found, 1 if nothing, 2 on error.\n");
+	        "  --tlp LEVEL         TLP 2.0 marking of the indicators: clear, green, amber,\n"
+	        "                      amber+strict or red (default amber)\n\n"
+	        "Limits: lines over %u KiB are skipped (and counted on standard error); at most\n"
+	        "%u hits are published a run.\n\n"
+	        "Exit status: 0 if anything was found, 1 if nothing, 2 on error (also when\n"
+	        "the hub refuses any indicator).\n",
+	        MAX_LINE >> 10, MAX_PUBLISH);
 }
 
 static void usage(FILE *out)
@@ -79,6 +102,52 @@ static void print_json_string(FILE *out, const char *s)
 	pi_buf_free(&b);
 }
 
+/* Appends the line of permutation i in the chosen format to out. */
+static pi_status gen_line(struct pi_buf *out, const pi_perms *perms, size_t i, int list, int json,
+        const char *original)
+{
+	const char *name = pi_perms_domain(perms, i);
+	const char *uni = pi_perms_unicode(perms, i);
+	const char *fz = pi_fuzzer_name(pi_perms_fuzzer(perms, i));
+	static const char pad[] = "               ";
+	size_t fz_len = strlen(fz);
+	pi_status st = PI_OK;
+
+	if (list) {
+		st = pi_buf_puts(out, name);
+	} else if (json) {
+		if ((st = pi_buf_puts(out, "{\"domain\":")) == PI_OK &&
+		        (st = pi_buf_json_string(out, name)) == PI_OK &&
+		        (st = pi_buf_puts(out, ",\"unicode\":")) == PI_OK &&
+		        (st = pi_buf_json_string(out, uni ? uni : name)) == PI_OK &&
+		        (st = pi_buf_puts(out, ",\"fuzzer\":\"")) == PI_OK &&
+		        (st = pi_buf_puts(out, fz)) == PI_OK &&
+		        (st = pi_buf_puts(out, "\",\"original\":")) == PI_OK &&
+		        (st = pi_buf_json_string(out, original)) == PI_OK)
+			st = pi_buf_putc(out, '}');
+	} else {
+		/* "%-15s %s[ %s]" */
+		if ((st = pi_buf_puts(out, fz)) == PI_OK && fz_len < 15)
+			st = pi_buf_append(out, pad, 15 - fz_len);
+		if (st == PI_OK && (st = pi_buf_putc(out, ' ')) == PI_OK &&
+		        (st = pi_buf_puts(out, name)) == PI_OK && uni &&
+		        (st = pi_buf_putc(out, ' ')) == PI_OK)
+			st = pi_buf_puts(out, uni);
+	}
+	return st == PI_OK ? pi_buf_putc(out, '\n') : st;
+}
+
+/* Writes out what gen_line collected and empties it. Returns 0, or -1 (reported). */
+static int gen_flush(struct pi_buf *out)
+{
+	if (out->len && fwrite(out->data, 1, out->len, stdout) != out->len) {
+		fprintf(stderr, "postisac lookalike gen: cannot write: %s\n", strerror(errno));
+		return -1;
+	}
+	pi_buf_reset(out);
+	return 0;
+}
+
 static int cmd_gen(int argc, char **argv)
 {
 	struct pi_gen_options opts;
@@ -89,8 +158,10 @@ static int cmd_gen(int argc, char **argv)
 	const char *dict_path = NULL, *tld_path = NULL;
 	const char **domains = NULL;
 	pi_perms *perms = NULL;
+	struct pi_buf line;
 
 	memset(&opts, 0, sizeof(opts));
+	pi_buf_init(&line, GEN_FLUSH + 4 * MAX_GEN_LINE);
 	domains = calloc((size_t)argc, sizeof(*domains));
 	if (!domains)
 		return 2;
@@ -158,34 +229,25 @@ static int cmd_gen(int argc, char **argv)
 		}
 		pi_perms_sort(perms);
 		for (size_t i = 0; i < pi_perms_count(perms); i++) {
-			const char *name = pi_perms_domain(perms, i);
-			const char *uni = pi_perms_unicode(perms, i);
-			const char *fz = pi_fuzzer_name(pi_perms_fuzzer(perms, i));
-			if (list) {
-				puts(name);
-			} else if (json) {
-				fputs("{\"domain\":", stdout);
-				print_json_string(stdout, name);
-				fputs(",\"unicode\":", stdout);
-				print_json_string(stdout, uni ? uni : name);
-				printf(",\"fuzzer\":\"%s\",\"original\":", fz);
-				print_json_string(stdout, domains[d]);
-				fputs("}\n", stdout);
-			} else if (uni) {
-				printf("%-15s %s %s\n", fz, name, uni);
-			} else {
-				printf("%-15s %s\n", fz, name);
+			if (gen_line(&line, perms, i, list, json, domains[d]) != PI_OK) {
+				fprintf(stderr, "postisac lookalike gen: out of memory\n");
+				goto out;
 			}
+			if (line.len >= GEN_FLUSH && gen_flush(&line) != 0)
+				goto out;
 		}
 		pi_perms_free(perms);
 		perms = NULL;
 	}
+	if (gen_flush(&line) != 0)
+		goto out;
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "postisac lookalike gen: cannot write: %s\n", strerror(errno));
 		goto out;
 	}
 	rc = 0;
 out:
+	pi_buf_free(&line);
 	pi_perms_free(perms);
 	pi_wordlist_free(dict, ndict);
 	pi_wordlist_free(tlds, ntlds);
@@ -406,7 +468,7 @@ static int cmd_watch(int argc, char **argv)
 	struct watch_run r;
 	struct pi_error err;
 	const char **feeds = NULL;
-	int nfeeds = 0, rc = 2;
+	int nfeeds = 0, rc = 2, tlp_given = 0, token_given = 0;
 	char *buf = NULL;
 	static char outbuf[1 << 16];
 
@@ -448,10 +510,12 @@ static int cmd_watch(int argc, char **argv)
 				hub = v;
 			} else if (strcmp(a, "--token") == 0) {
 				token = v;
+				token_given = 1;
 			} else if (strcmp(a, "--collection") == 0) {
 				collection = v;
 			} else {
 				tlp = v;
+				tlp_given = 1;
 			}
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "postisac lookalike watch: unknown option '%s'\n\n", a);
@@ -485,9 +549,11 @@ static int cmd_watch(int argc, char **argv)
 			goto out;
 		}
 		r.keep = 1;
-	} else if (collection) {
-		fprintf(stderr,
-		        "postisac lookalike watch: --collection only goes with --publish\n");
+	} else if (collection || tlp_given || token_given) {
+		fprintf(stderr, "postisac lookalike watch: %s only goes with --publish\n",
+		        collection  ? "--collection"
+		        : tlp_given ? "--tlp"
+		                    : "--token");
 		goto out;
 	}
 	if (pi_watcher_load(brands, &r.w, &err) != PI_OK) {

@@ -3,11 +3,10 @@
  * The domain is split as dnstwist 20221213 splits it without the `tld` module
  * (subdomain, domain label, suffix where the second-level "co", "com", ... make a two-label
  * suffix), the fuzzers work on the domain label as Unicode code points, and every candidate
- * goes through one funnel (emit): deduplicated on its domain label, converted to punycode
- * (our RFC 3492 encoder for labels whose code points libidn2 has accepted as they are, libidn2
- * itself for anything else), checked against the host-name rule, deduplicated again on the
- * ASCII text and kept with the first fuzzer that made it. Candidates are cheap; conversion
- * happens once per distinct name.
+ * goes through one funnel (emit): converted to punycode (our RFC 3492 encoder for labels
+ * whose code points libidn2 has accepted as they are, libidn2 itself for anything else),
+ * checked against the host-name rule, deduplicated on the ASCII text and kept with the first
+ * fuzzer that made it.
  *
  * The homoglyph fuzzer reproduces dnstwist's two rounds of "replace every occurrence of a
  * character inside a window": the distinct results of one round are exactly, for each
@@ -16,8 +15,21 @@
  * window is never the whole label). Enumerating runs instead of windows gives the same set
  * with far fewer candidates.
  *
+ * The second round skips a replacement when the same text is made in the other order (see
+ * homoglyph_mix), which halves the candidates of long labels without losing any; after it,
+ * few candidate labels repeat, so labels are converted without being deduplicated first.
+ *
+ * Speed (bench/RESULTS.md): the name set is an open-addressing table of 8-byte slots that
+ * point into the arena (struct blob) holding the names themselves; the table, the arena and
+ * the permutation array are sized once from an estimate taken after the first homoglyph
+ * round (gen_reserve). Labels of code points go to ASCII without a UTF-8 round trip when no
+ * libidn2 call is needed (emit_mid_fast). pi_perms_sort is a multikey quicksort on cached
+ * 8-byte key chunks.
+ *
  * Caps: the input is a host name (<= 253 bytes), the domain label <= 63 code points, the
- * result set <= PI_LOOKALIKE_MAX_PERMS names (PI_ERR_TOOBIG beyond).
+ * result set <= PI_LOOKALIKE_MAX_PERMS names from <= PI_LOOKALIKE_MAX_LABELS candidate labels
+ * (PI_ERR_TOOBIG beyond; a label whose homoglyph candidates would pass the label cap is
+ * refused before they are made).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -242,22 +254,32 @@ const char *const *pi_lookalike_postal_words(size_t *n)
 static const char *const ctld[] = {
         "org", "com", "net", "gov", "edu", "co", "mil", "nom", "ac", "info", "biz"};
 
-struct set_entry {
-	uint64_t hash;
-	uint32_t off; /* into the set's blob */
-	uint32_t len;
+/* A growing array of NUL-terminated byte strings; an offset into it stays valid as it grows. */
+struct blob {
+	char *data;
+	size_t len, cap;
 };
 
-/* A set of byte strings, open addressing, keys copied into a growing blob. */
+/* A set of NUL-free byte strings: open addressing with linear probing over a power-of-two
+ * table of 8-byte slots. A slot holds the upper 32 bits of the key's 64-bit hash (the tag; its
+ * low bits pick the home slot, so growing never reads a key) and 1 + the offset of the key's
+ * NUL-terminated copy in a blob owned by the caller (0 = empty). The load factor stays at
+ * most 1/2; strset_reserve sizes the table once from an estimate so that generation does not
+ * rehash. The keys' blob may be shared with other data (the permutations keep their ASCII
+ * names in the blob the ASCII set points into, so each name is stored once). */
+struct set_slot {
+	uint32_t tag;
+	uint32_t ref;
+};
+
 struct strset {
-	struct set_entry *slots;
+	struct set_slot *slots;
 	size_t nslots; /* power of two, 0 before first use */
 	size_t count;
-	char *blob;
-	size_t blob_len, blob_cap;
 };
 
 struct perm {
+	uint64_t key; /* scratch for pi_perms_sort: 8 bytes of the sort key */
 	uint32_t ascii_off;
 	uint32_t uni_off; /* UINT32_MAX if the Unicode form equals the ASCII form */
 	uint8_t fuzzer;
@@ -266,26 +288,34 @@ struct perm {
 struct pi_perms {
 	struct perm *v;
 	size_t n, cap;
-	char *blob; /* NUL-terminated strings */
-	size_t blob_len, blob_cap;
-	struct strset seen_mid;   /* domain labels (code points) already handled */
-	struct strset seen_ascii; /* final ASCII names */
+	struct blob names;        /* ASCII names (the keys of seen_ascii) and Unicode forms */
+	struct strset seen_ascii; /* final ASCII names, keys in names */
 };
 
+/* Which code points punycode_encode may convert alone (see cp_simple): open addressing on
+ * the code point, at most CP_CACHE_MAX entries remembered. The answers depend only on
+ * libidn2, so one cache per thread serves every domain that thread generates. */
+#define CP_CACHE_SLOTS 1024
+#define CP_CACHE_MAX 512
 struct cp_cache {
-	uint32_t cp[256];
-	int8_t ok[256];
+	uint32_t cp[CP_CACHE_SLOTS]; /* 0 = empty (0 is never asked about) */
+	int8_t ok[CP_CACHE_SLOTS];
 	size_t n;
 };
+
+static _Thread_local struct cp_cache thread_cp_cache;
 
 struct gen {
 	const struct pi_gen_options *opts;
 	unsigned fuzzers;
 	char sub[256], tld[256]; /* ASCII; may be empty */
+	size_t sub_len, tld_len;
+	int frame_ok; /* sub.a.tld is a valid host name */
 	uint32_t mid[MAX_LABEL_CP + 1];
 	size_t mid_len;
 	pi_perms *out;
-	struct cp_cache cache;
+	size_t candidates;      /* emit_mid calls so far */
+	struct cp_cache *cache; /* this thread's */
 	struct pi_error *err;
 	pi_status status; /* first failure; generation stops at it */
 };
@@ -312,69 +342,120 @@ static uint64_t hash_bytes(const void *data, size_t len)
 	return h;
 }
 
+static void blob_free(struct blob *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Makes room for more bytes. PI_ERR_TOOBIG past 4 GiB (offsets are 32-bit). */
+static pi_status blob_reserve(struct blob *b, size_t more)
+{
+	size_t cap;
+	char *nb;
+
+	if (more > UINT32_MAX - 1 || b->len + more > UINT32_MAX - 1)
+		return PI_ERR_TOOBIG;
+	if (b->len + more <= b->cap)
+		return PI_OK;
+	cap = b->cap ? b->cap : 65536;
+	while (cap < b->len + more)
+		cap *= 2;
+	nb = realloc(b->data, cap);
+	if (!nb)
+		return PI_ERR_NOMEM;
+	b->data = nb;
+	b->cap = cap;
+	return PI_OK;
+}
+
+/* Appends s[0..len) and a NUL; *off gets its offset. */
+static pi_status blob_add(struct blob *b, const char *s, size_t len, uint32_t *off)
+{
+	pi_status st = blob_reserve(b, len + 1);
+
+	if (st != PI_OK)
+		return st;
+	memcpy(b->data + b->len, s, len);
+	b->data[b->len + len] = '\0';
+	*off = (uint32_t)b->len;
+	b->len += len + 1;
+	return PI_OK;
+}
+
 static void strset_free(struct strset *s)
 {
 	free(s->slots);
-	free(s->blob);
 	memset(s, 0, sizeof(*s));
 }
 
-static pi_status strset_grow(struct strset *s)
+/* Rebuilds the table with nslots slots (a power of two above 2 * count). */
+static pi_status strset_resize(struct strset *s, size_t nslots)
 {
-	size_t n = s->nslots ? s->nslots * 2 : 1024;
-	struct set_entry *slots = calloc(n, sizeof(*slots));
+	struct set_slot *slots = calloc(nslots, sizeof(*slots));
 
 	if (!slots)
 		return PI_ERR_NOMEM;
 	for (size_t i = 0; i < s->nslots; i++) {
-		if (!s->slots[i].len)
+		if (!s->slots[i].ref)
 			continue;
-		size_t j = (size_t)s->slots[i].hash & (n - 1);
-		while (slots[j].len)
-			j = (j + 1) & (n - 1);
+		size_t j = s->slots[i].tag & (nslots - 1);
+		while (slots[j].ref)
+			j = (j + 1) & (nslots - 1);
 		slots[j] = s->slots[i];
 	}
 	free(s->slots);
 	s->slots = slots;
-	s->nslots = n;
+	s->nslots = nslots;
 	return PI_OK;
 }
 
-/* Adds key (len > 0) if absent. *added is 1 if it was new. */
-static pi_status strset_add(struct strset *s, const char *key, size_t len, int *added)
+/* Sizes the table for count + more keys without a rehash on the way. Best effort: if the
+ * memory is not there, the table keeps growing by doubling as keys come. */
+static void strset_reserve(struct strset *s, size_t more)
 {
-	uint64_t h = hash_bytes(key, len);
+	size_t want = s->count + more, n = s->nslots ? s->nslots : 1024;
+
+	if (want > (size_t)PI_LOOKALIKE_MAX_PERMS)
+		want = PI_LOOKALIKE_MAX_PERMS;
+	while (n < 2 * want)
+		n *= 2;
+	if (n > s->nslots)
+		(void)strset_resize(s, n);
+}
+
+/* Adds key[0..len) (len > 0, no NUL inside) if absent, copying it to keys. *added is 1 if it
+ * was new; *off (may be NULL) gets the offset of the key in keys either way. */
+static pi_status strset_add(
+        struct strset *s, struct blob *keys, const char *key, size_t len, int *added, uint32_t *off)
+{
+	uint32_t tag = (uint32_t)(hash_bytes(key, len) >> 32), ref;
 	size_t j;
+	pi_status st;
 
 	*added = 0;
-	if ((s->count + 1) * 2 > s->nslots && strset_grow(s) != PI_OK)
+	if ((s->count + 1) * 2 > s->nslots &&
+	        strset_resize(s, s->nslots ? s->nslots * 2 : 1024) != PI_OK)
 		return PI_ERR_NOMEM;
-	j = (size_t)h & (s->nslots - 1);
-	while (s->slots[j].len) {
-		if (s->slots[j].hash == h && s->slots[j].len == len &&
-		        memcmp(s->blob + s->slots[j].off, key, len) == 0)
+	j = tag & (s->nslots - 1);
+	while ((ref = s->slots[j].ref) != 0) {
+		const char *k = keys->data + ref - 1;
+		if (s->slots[j].tag == tag && memcmp(k, key, len) == 0 && k[len] == '\0') {
+			if (off)
+				*off = ref - 1;
 			return PI_OK;
+		}
 		j = (j + 1) & (s->nslots - 1);
 	}
-	if (s->blob_len + len > UINT32_MAX)
-		return PI_ERR_TOOBIG;
-	if (s->blob_len + len > s->blob_cap) {
-		size_t cap = s->blob_cap ? s->blob_cap * 2 : 65536;
-		while (cap < s->blob_len + len)
-			cap *= 2;
-		char *nb = realloc(s->blob, cap);
-		if (!nb)
-			return PI_ERR_NOMEM;
-		s->blob = nb;
-		s->blob_cap = cap;
-	}
-	memcpy(s->blob + s->blob_len, key, len);
-	s->slots[j].hash = h;
-	s->slots[j].off = (uint32_t)s->blob_len;
-	s->slots[j].len = (uint32_t)len;
-	s->blob_len += len;
+	st = blob_add(keys, key, len, &ref);
+	if (st != PI_OK)
+		return st;
+	s->slots[j].tag = tag;
+	s->slots[j].ref = ref + 1;
 	s->count++;
 	*added = 1;
+	if (off)
+		*off = ref;
 	return PI_OK;
 }
 
@@ -517,35 +598,15 @@ static size_t utf8_put(uint32_t cp, char *out, size_t room)
 	return 0;
 }
 
-static pi_status perms_blob_add(pi_perms *p, const char *s, size_t len, uint32_t *off)
-{
-	if (p->blob_len + len + 1 > UINT32_MAX)
-		return PI_ERR_TOOBIG;
-	if (p->blob_len + len + 1 > p->blob_cap) {
-		size_t cap = p->blob_cap ? p->blob_cap * 2 : 65536;
-		while (cap < p->blob_len + len + 1)
-			cap *= 2;
-		char *nb = realloc(p->blob, cap);
-		if (!nb)
-			return PI_ERR_NOMEM;
-		p->blob = nb;
-		p->blob_cap = cap;
-	}
-	memcpy(p->blob + p->blob_len, s, len);
-	p->blob[p->blob_len + len] = '\0';
-	*off = (uint32_t)p->blob_len;
-	p->blob_len += len + 1;
-	return PI_OK;
-}
-
+/* Records the first failure: out of memory while doing what, or over a cap, where what
+ * names the cap. */
 static void gen_fail(struct gen *g, pi_status st, const char *what)
 {
 	if (g->status != PI_OK)
 		return;
 	g->status = st;
 	if (st == PI_ERR_TOOBIG)
-		pi_error_set(
-		        g->err, st, "more than %u permutations: %s", PI_LOOKALIKE_MAX_PERMS, what);
+		pi_error_set(g->err, st, "%s: use a shorter domain or fewer fuzzers", what);
 	else
 		pi_error_set(g->err, st, "out of memory while %s", what);
 }
@@ -555,38 +616,58 @@ static size_t punycode_encode(const uint32_t *cp, size_t n, char *out, size_t ro
 {
 	const uint32_t base = 36, tmin = 1, tmax = 26, skew = 38, damp = 700;
 	uint32_t next = 128, delta = 0, bias = 72, h, b = 0;
-	size_t o = 0;
+	struct {
+		uint32_t cp, pos;
+	} nb[MAX_CP]; /* the non-basic code points by (value, position) */
+	size_t o = 0, k = 0;
 
-	for (size_t i = 0; i < n; i++)
+	if (n > MAX_CP)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
 		if (cp[i] < 128) {
 			if (o + 1 >= room)
 				return 0;
 			out[o++] = (char)cp[i];
 			b++;
+			continue;
 		}
+		size_t j = k++;
+		while (j > 0 && nb[j - 1].cp > cp[i]) {
+			nb[j] = nb[j - 1];
+			j--;
+		}
+		nb[j].cp = cp[i];
+		nb[j].pos = (uint32_t)i;
+	}
 	h = b;
 	if (b > 0) {
 		if (o + 1 >= room)
 			return 0;
 		out[o++] = '-';
 	}
-	while (h < n) {
-		uint32_t m = UINT32_MAX;
-		for (size_t i = 0; i < n; i++)
-			if (cp[i] >= next && cp[i] < m)
-				m = cp[i];
+	/* RFC 3492 6.3 scans the whole label once per code point value, adding 1 to delta for
+	 * every smaller code point. Here the scan is counted: every basic code point is smaller,
+	 * and the few non-basic ones are looked up in nb. */
+	for (size_t x = 0; x < k;) {
+		uint32_t m = nb[x].cp, prev = 0;
 		if ((uint64_t)(m - next) * (h + 1) + delta > UINT32_MAX / 2)
 			return 0;
 		delta += (m - next) * (h + 1);
 		next = m;
-		for (size_t i = 0; i < n; i++) {
-			if (cp[i] < next)
-				delta++;
-			if (cp[i] != next)
-				continue;
+		for (size_t stop = x; stop <= k; stop++) {
+			/* the code points before the next occurrence of m (or the end) */
+			uint32_t end = stop < k && nb[stop].cp == m ? nb[stop].pos : (uint32_t)n;
+			delta += end - prev;
+			for (size_t j = x; j < k; j++)
+				if (nb[j].pos >= prev && nb[j].pos < end)
+					delta--; /* not smaller than m */
+			if (end == n)
+				break;
 			uint32_t q = delta;
-			for (uint32_t k = base;; k += base) {
-				uint32_t t = k <= bias ? tmin : k >= bias + tmax ? tmax : k - bias;
+			for (uint32_t kk = base;; kk += base) {
+				uint32_t t = kk <= bias          ? tmin
+				             : kk >= bias + tmax ? tmax
+				                                 : kk - bias;
 				if (q < t)
 					break;
 				uint32_t d = t + (q - t) % (base - t);
@@ -601,15 +682,18 @@ static size_t punycode_encode(const uint32_t *cp, size_t n, char *out, size_t ro
 			/* adapt the bias */
 			uint32_t dd = h == b ? delta / damp : delta / 2;
 			dd += dd / (h + 1);
-			uint32_t k = 0;
+			uint32_t kb = 0;
 			while (dd > ((base - tmin) * tmax) / 2) {
 				dd /= base - tmin;
-				k += base;
+				kb += base;
 			}
-			bias = k + (base - tmin + 1) * dd / (dd + skew);
+			bias = kb + (base - tmin + 1) * dd / (dd + skew);
 			delta = 0;
 			h++;
+			prev = end + 1;
 		}
+		while (x < k && nb[x].cp == m)
+			x++;
 		delta++;
 		next++;
 	}
@@ -627,12 +711,14 @@ static int cp_simple(struct cp_cache *c, uint32_t cp)
 	uint32_t probe[3] = {'a', cp, 'a'};
 	char mine[64], text[16];
 	char *theirs = NULL;
-	size_t len = 0;
+	size_t len = 0, slot = (cp * 2654435761u) & (CP_CACHE_SLOTS - 1);
 	int ok;
 
-	for (size_t i = 0; i < c->n; i++)
-		if (c->cp[i] == cp)
-			return c->ok[i];
+	while (c->cp[slot]) {
+		if (c->cp[slot] == cp)
+			return c->ok[slot];
+		slot = (slot + 1) & (CP_CACHE_SLOTS - 1);
+	}
 	if ((cp >= 0x1100 && cp < 0x1200) || (cp >= 0x3130 && cp < 0x3190) ||
 	        (cp >= 0xac00 && cp < 0xd7b0) || (cp >= 0x300 && cp < 0x370))
 		ok = 0; /* jamo compose, marks combine: never on the fast path */
@@ -647,9 +733,9 @@ static int cp_simple(struct cp_cache *c, uint32_t cp)
 		     strcmp(theirs, mine) == 0;
 		idn2_free(theirs);
 	}
-	if (c->n < sizeof(c->cp) / sizeof(c->cp[0])) {
-		c->cp[c->n] = cp;
-		c->ok[c->n] = (int8_t)ok;
+	if (c->n < CP_CACHE_MAX && cp) {
+		c->cp[slot] = cp;
+		c->ok[slot] = (int8_t)ok;
 		c->n++;
 	}
 	return ok;
@@ -721,37 +807,50 @@ static size_t to_ascii(struct cp_cache *cache, const char *text, size_t len, cha
 	return o;
 }
 
-/* The funnel: text[0..len) is a whole candidate name in UTF-8. */
-static void emit_text(struct gen *g, enum pi_fuzzer f, const char *text, size_t len)
+/* Prepares the dedup sets and the permutation storage for about names more distinct labels
+ * and names (the homoglyph fuzzer alone makes enough to matter), so that they are filled
+ * without rehashing or copying. Best effort: what cannot be reserved grows on demand. */
+static void gen_reserve(struct gen *g, size_t names)
 {
 	pi_perms *p = g->out;
-	int added = 0, ascii = 1;
-	char converted[MAX_TEXT];
-	const char *name = text;
-	size_t name_len = len;
-	uint32_t aoff, uoff = UINT32_MAX;
+	size_t name_bytes = 2 * (g->sub_len + g->tld_len) + 3 * g->mid_len + 24;
 
-	if (g->status != PI_OK || len == 0 || len >= MAX_TEXT)
-		return;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)text[i] >= 0x80)
-			ascii = 0;
-	if (!ascii) {
-		name_len = to_ascii(&g->cache, text, len, converted, sizeof(converted));
-		if (!name_len)
-			return; /* not a valid IDN: never emitted */
-		name = converted;
+	if (names > PI_LOOKALIKE_MAX_PERMS)
+		names = PI_LOOKALIKE_MAX_PERMS;
+	strset_reserve(&p->seen_ascii, names);
+	(void)blob_reserve(&p->names, names * name_bytes);
+	if (p->n + names > p->cap) {
+		struct perm *nv = realloc(p->v, (p->n + names) * sizeof(*nv));
+		if (nv) {
+			p->v = nv;
+			p->cap = p->n + names;
+		}
 	}
-	if (!pi_lookalike_valid_fqdn(name, name_len))
-		return;
-	if (strset_add(&p->seen_ascii, name, name_len, &added) != PI_OK) {
-		gen_fail(g, PI_ERR_NOMEM, "deduplicating");
+}
+
+/* Stores name[0..name_len) (an ASCII host name that passed pi_lookalike_valid_fqdn) as made
+ * by f, unless it is there already. uni[0..uni_len) is its Unicode form, NULL when that is
+ * the name itself. */
+static void add_name(struct gen *g, enum pi_fuzzer f, const char *name, size_t name_len,
+        const char *uni, size_t uni_len)
+{
+	pi_perms *p = g->out;
+	int added = 0;
+	uint32_t aoff = 0, uoff = UINT32_MAX;
+	pi_status st;
+
+	st = strset_add(&p->seen_ascii, &p->names, name, name_len, &added, &aoff);
+	if (st != PI_OK) {
+		gen_fail(g, st, "deduplicating");
 		return;
 	}
 	if (!added)
 		return;
 	if (p->n >= PI_LOOKALIKE_MAX_PERMS) {
-		gen_fail(g, PI_ERR_TOOBIG, "use a shorter domain or fewer fuzzers");
+		g->status = PI_ERR_TOOBIG; /* the first failure: generation stops at any */
+		pi_error_set(g->err, PI_ERR_TOOBIG,
+		        "more than %u permutations: use a shorter domain or fewer fuzzers",
+		        PI_LOOKALIKE_MAX_PERMS);
 		return;
 	}
 	if (p->n == p->cap) {
@@ -764,15 +863,39 @@ static void emit_text(struct gen *g, enum pi_fuzzer f, const char *text, size_t 
 		p->v = nv;
 		p->cap = cap;
 	}
-	if (perms_blob_add(p, name, name_len, &aoff) != PI_OK ||
-	        (!ascii && perms_blob_add(p, text, len, &uoff) != PI_OK)) {
-		gen_fail(g, PI_ERR_NOMEM, "storing permutations");
+	if (uni && (st = blob_add(&p->names, uni, uni_len, &uoff)) != PI_OK) {
+		gen_fail(g, st, "storing permutations");
 		return;
 	}
+	p->v[p->n].key = 0;
 	p->v[p->n].ascii_off = aoff;
 	p->v[p->n].uni_off = uoff;
 	p->v[p->n].fuzzer = (uint8_t)f;
 	p->n++;
+}
+
+/* The funnel: text[0..len) is a whole candidate name in UTF-8. */
+static void emit_text(struct gen *g, enum pi_fuzzer f, const char *text, size_t len)
+{
+	int ascii = 1;
+	char converted[MAX_TEXT];
+	const char *name = text;
+	size_t name_len = len;
+
+	if (g->status != PI_OK || len == 0 || len >= MAX_TEXT)
+		return;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)text[i] >= 0x80)
+			ascii = 0;
+	if (!ascii) {
+		name_len = to_ascii(g->cache, text, len, converted, sizeof(converted));
+		if (!name_len)
+			return; /* not a valid IDN: never emitted */
+		name = converted;
+	}
+	if (!pi_lookalike_valid_fqdn(name, name_len))
+		return;
+	add_name(g, f, name, name_len, ascii ? NULL : text, len);
 }
 
 /* Joins the non-empty parts with dots (dnstwist's '.'.join(filter(None, ...))). */
@@ -799,7 +922,7 @@ static void emit_mid_utf8(struct gen *g, enum pi_fuzzer f, const char *mid, size
 {
 	char text[MAX_TEXT];
 	const char *parts[3] = {g->sub, mid, g->tld};
-	size_t lens[3] = {strlen(g->sub), mid_len, strlen(g->tld)};
+	size_t lens[3] = {g->sub_len, mid_len, g->tld_len};
 	size_t len = join_parts(text, sizeof(text), parts, lens, 3);
 
 	if (len)
@@ -819,28 +942,108 @@ static size_t cp_to_utf8(const uint32_t *cp, size_t n, char *out, size_t room)
 	return len;
 }
 
+static int is_lookalike_char(uint32_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+/* True if s[0..n) may stand between other labels of a name pi_lookalike_valid_fqdn accepts. */
+static int label_ok(const char *s, size_t n)
+{
+	if (n < 1 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		            c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* emit_mid's way from code points to the ASCII name without a UTF-8 round trip: a label
+ * without dots whose code points are all ASCII is taken as it is, one whose other code points
+ * are all simple (cp_simple) goes through punycode_encode; that is what to_ascii and
+ * emit_text would do, and the name is checked as pi_lookalike_valid_fqdn would (the labels
+ * around the domain label were checked once, in g->frame_ok). Returns 0, having done
+ * nothing, when the label needs to_ascii. */
+static int emit_mid_fast(struct gen *g, enum pi_fuzzer f, const uint32_t *cp, size_t n)
+{
+	char name[MAX_TEXT], text[MAX_TEXT];
+	size_t o = 0, label, label_len, text_len = 0;
+	int plain = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (cp[i] == '.')
+			return 0;
+		if (cp[i] >= 128)
+			plain = 0;
+	}
+	if (!plain) {
+		if (n >= 4 && cp[2] == '-' && cp[3] == '-')
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			if (cp[i] < 128 ? !is_lookalike_char(cp[i]) : !cp_simple(g->cache, cp[i]))
+				return 0;
+	}
+	if (!g->frame_ok || n > MAX_LABEL_CP * 4)
+		return 1; /* no name around this label is valid; or far too long */
+	if (g->sub_len) {
+		memcpy(name, g->sub, g->sub_len);
+		o = g->sub_len;
+		name[o++] = '.';
+	}
+	label = o;
+	if (plain) {
+		for (size_t i = 0; i < n; i++)
+			name[o++] = (char)cp[i];
+	} else {
+		memcpy(name + o, "xn--", 4);
+		size_t k = punycode_encode(cp, n, name + o + 4, sizeof(name) - o - 4 - 256);
+		if (!k)
+			return 1; /* longer than any host name */
+		o += 4 + k;
+	}
+	label_len = o - label;
+	name[o++] = '.';
+	memcpy(name + o, g->tld, g->tld_len);
+	o += g->tld_len;
+	if (o < 4 || o > 253 || !label_ok(name + label, label_len))
+		return 1;
+	if (!plain) {
+		/* the Unicode form: sub.LABEL.tld with the label in UTF-8 (< 1 KiB: n <= 252) */
+		size_t k = cp_to_utf8(cp, n, text + label, sizeof(text) - label - 512);
+		if (!k)
+			return 1;
+		memcpy(text, name, label);
+		text_len = label + k;
+		text[text_len++] = '.';
+		memcpy(text + text_len, g->tld, g->tld_len);
+		text_len += g->tld_len;
+	}
+	add_name(g, f, name, o, plain ? NULL : text, text_len);
+	return 1;
+}
+
+/* Emits the domain label cp[0..n) (code points) made by f between the domain's subdomain and
+ * suffix. Labels are not deduplicated before conversion (the homoglyph fuzzer, which makes
+ * nearly all of them, makes few twice); names are, in add_name. */
 static void emit_mid(struct gen *g, enum pi_fuzzer f, const uint32_t *cp, size_t n)
 {
 	char mid[MAX_TEXT];
 	size_t len;
-	int added = 0;
 
 	if (g->status != PI_OK || n == 0)
 		return;
-	len = cp_to_utf8(cp, n, mid, sizeof(mid));
-	if (!len)
-		return;
-	if (strset_add(&g->out->seen_mid, mid, len, &added) != PI_OK) {
-		gen_fail(g, PI_ERR_NOMEM, "deduplicating");
+	if (++g->candidates > PI_LOOKALIKE_MAX_LABELS) {
+		gen_fail(g, PI_ERR_TOOBIG, "too many candidate labels");
 		return;
 	}
-	if (added)
+	if (emit_mid_fast(g, f, cp, n))
+		return;
+	len = cp_to_utf8(cp, n, mid, sizeof(mid));
+	if (len)
 		emit_mid_utf8(g, f, mid, len);
-}
-
-static int is_lookalike_char(uint32_t c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
 }
 
 static void fuzz_addition(struct gen *g)
@@ -917,11 +1120,25 @@ static void glyphs_init(struct glyphs *gl)
 	}
 }
 
-/* One homoglyph round over s[0..n): calls back for every distinct window replacement. */
-typedef void (*mix_fn)(struct gen *g, const uint32_t *cp, size_t n, void *ctx);
+static int glyph_has(const struct glyph *g, uint32_t c)
+{
+	return g->cp[0] == c || (g->n == 2 && g->cp[1] == c);
+}
 
-static void homoglyph_mix(
-        struct gen *g, const struct glyphs *gl, const uint32_t *s, size_t n, mix_fn fn, void *ctx)
+/* One homoglyph round over s[0..n): calls back for every distinct window replacement, with
+ * the character c and the index gi of its glyph that made it. */
+typedef void (*mix_fn)(
+        struct gen *g, const uint32_t *cp, size_t n, uint32_t c, unsigned gi, void *ctx);
+
+/* In round 2, s is a round-1 result first made by replacing a run of first_c with first_g
+ * (first_c is 0 in round 1). A replacement of a run of c2 < first_c with a glyph g2 is then
+ * skipped when first_g holds no c2 and g2 holds no first_c: the two replacements touch other
+ * characters, so the same text is made in the other order, from the round-1 result of the c2
+ * replacement followed by the first_c replacement, whose first character is larger. That
+ * production is skipped only for the same reason with a still larger character, so every
+ * text is made at least once. It halves the candidates of long labels. */
+static void homoglyph_mix(struct gen *g, const struct glyphs *gl, const uint32_t *s, size_t n,
+        uint32_t first_c, const struct glyph *first_g, mix_fn fn, void *ctx)
 {
 	uint32_t done[128] = {0};
 	size_t pos[MAX_CP];
@@ -934,6 +1151,7 @@ static void homoglyph_mix(
 		if (c >= 128 || !gl->count[c] || done[c])
 			continue;
 		done[c] = 1;
+		int may_skip = c < first_c && !glyph_has(first_g, c);
 		size_t k = 0;
 		for (size_t j = i; j < n; j++)
 			if (s[j] == c)
@@ -945,6 +1163,8 @@ static void homoglyph_mix(
 				for (unsigned gi = 0; gi < gl->count[c]; gi++) {
 					const struct glyph *gg = &gl->g[c][gi];
 					size_t m = 0;
+					if (may_skip && !glyph_has(gg, first_c))
+						continue; /* made in the other order */
 					for (size_t j = 0; j < n; j++) {
 						if (s[j] == c && j >= pos[a] && j <= pos[b]) {
 							buf[m++] = gg->cp[0];
@@ -955,7 +1175,7 @@ static void homoglyph_mix(
 						}
 					}
 					if (m <= MAX_CP)
-						fn(g, buf, m, ctx);
+						fn(g, buf, m, c, gi, ctx);
 				}
 			}
 		}
@@ -963,22 +1183,32 @@ static void homoglyph_mix(
 }
 
 struct round1 {
-	uint32_t *cp; /* concatenated results */
-	size_t *off;  /* start of each, count + 1 entries */
+	uint32_t *cp;                /* concatenated results */
+	size_t *off;                 /* start of each, count + 1 entries */
+	uint8_t *first_c, *first_gi; /* the replacement that first made each */
 	size_t count, cap, cp_len, cp_cap;
+	size_t candidates; /* calls, distinct or not */
 	struct strset seen;
+	struct blob keys; /* UTF-8 of the results, the keys of seen */
 	int failed;
 };
 
-static void collect_round1(struct gen *g, const uint32_t *cp, size_t n, void *ctx)
+static void collect_round1(
+        struct gen *g, const uint32_t *cp, size_t n, uint32_t c, unsigned gi, void *ctx)
 {
 	struct round1 *r = ctx;
 	int added = 0;
+	char text[MAX_TEXT];
+	size_t len;
 
 	(void)g;
+	r->candidates++;
 	if (r->failed)
 		return;
-	if (strset_add(&r->seen, (const char *)cp, n * sizeof(*cp), &added) != PI_OK) {
+	len = cp_to_utf8(cp, n, text, sizeof(text));
+	if (!len)
+		return; /* longer than any host name */
+	if (strset_add(&r->seen, &r->keys, text, len, &added, NULL) != PI_OK) {
 		r->failed = 1;
 		return;
 	}
@@ -987,11 +1217,17 @@ static void collect_round1(struct gen *g, const uint32_t *cp, size_t n, void *ct
 	if (r->count + 2 > r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 256;
 		size_t *no = realloc(r->off, cap * sizeof(*no));
-		if (!no) {
+		if (no)
+			r->off = no;
+		uint8_t *nc = no ? realloc(r->first_c, cap) : NULL;
+		if (nc)
+			r->first_c = nc;
+		uint8_t *ng = nc ? realloc(r->first_gi, cap) : NULL;
+		if (!ng) {
 			r->failed = 1;
 			return;
 		}
-		r->off = no;
+		r->first_gi = ng;
 		r->cap = cap;
 	}
 	if (r->cp_len + n > r->cp_cap) {
@@ -1007,14 +1243,19 @@ static void collect_round1(struct gen *g, const uint32_t *cp, size_t n, void *ct
 		r->cp_cap = cap;
 	}
 	r->off[r->count] = r->cp_len;
+	r->first_c[r->count] = (uint8_t)c;
+	r->first_gi[r->count] = (uint8_t)gi;
 	memcpy(r->cp + r->cp_len, cp, n * sizeof(*cp));
 	r->cp_len += n;
 	r->count++;
 	r->off[r->count] = r->cp_len;
 }
 
-static void emit_homoglyph(struct gen *g, const uint32_t *cp, size_t n, void *ctx)
+static void emit_homoglyph(
+        struct gen *g, const uint32_t *cp, size_t n, uint32_t c, unsigned gi, void *ctx)
 {
+	(void)c;
+	(void)gi;
 	(void)ctx;
 	emit_mid(g, PI_FUZZ_HOMOGLYPH, cp, n);
 }
@@ -1030,20 +1271,32 @@ static void fuzz_homoglyph(struct gen *g)
 		return;
 	}
 	glyphs_init(gl);
-	homoglyph_mix(g, gl, g->mid, g->mid_len, collect_round1, &r1);
+	homoglyph_mix(g, gl, g->mid, g->mid_len, 0, NULL, collect_round1, &r1);
 	if (r1.failed) {
 		gen_fail(g, PI_ERR_NOMEM, "making homoglyphs");
 		goto out;
 	}
+	/* Each round-1 result has about as many round-2 candidates as the label itself, half of
+	 * them skipped as made in the other order. A label that would pass the cap on candidate
+	 * labels (63 'i's: 450 million) is refused now, not after minutes of work. */
+	if (r1.count > PI_LOOKALIKE_MAX_LABELS ||
+	        r1.count * r1.candidates / 2 > PI_LOOKALIKE_MAX_LABELS) {
+		gen_fail(g, PI_ERR_TOOBIG, "too many homoglyph candidates");
+		goto out;
+	}
+	gen_reserve(g, r1.count + r1.count * r1.candidates / 2);
 	for (size_t i = 0; i < r1.count && g->status == PI_OK; i++)
 		emit_mid(g, PI_FUZZ_HOMOGLYPH, r1.cp + r1.off[i], r1.off[i + 1] - r1.off[i]);
 	for (size_t i = 0; i < r1.count && g->status == PI_OK; i++)
-		homoglyph_mix(
-		        g, gl, r1.cp + r1.off[i], r1.off[i + 1] - r1.off[i], emit_homoglyph, NULL);
+		homoglyph_mix(g, gl, r1.cp + r1.off[i], r1.off[i + 1] - r1.off[i], r1.first_c[i],
+		        &gl->g[r1.first_c[i]][r1.first_gi[i]], emit_homoglyph, NULL);
 out:
 	strset_free(&r1.seen);
+	blob_free(&r1.keys);
 	free(r1.cp);
 	free(r1.off);
+	free(r1.first_c);
+	free(r1.first_gi);
 	free(gl);
 }
 
@@ -1354,6 +1607,8 @@ static pi_status split_domain(
 		snprintf(g->sub, sizeof(g->sub), "%.*s", (int)(mid_start - name - 1), name);
 	else
 		g->sub[0] = '\0';
+	g->sub_len = strlen(g->sub);
+	g->tld_len = strlen(g->tld);
 	if ((size_t)(mid_end - mid_start) >= mid_size)
 		return pi_error_set(err, PI_ERR_INVALID, "label too long in '%s'", name);
 	memcpy(mid, mid_start, (size_t)(mid_end - mid_start));
@@ -1366,8 +1621,7 @@ void pi_perms_free(pi_perms *p)
 	if (!p)
 		return;
 	free(p->v);
-	free(p->blob);
-	strset_free(&p->seen_mid);
+	blob_free(&p->names);
 	strset_free(&p->seen_ascii);
 	free(p);
 }
@@ -1386,6 +1640,7 @@ pi_status pi_lookalike_generate(
 	*out = NULL;
 	memset(&g, 0, sizeof(g));
 	g.opts = opts ? opts : &no_options;
+	g.cache = &thread_cp_cache;
 	g.fuzzers = g.opts->fuzzers ? g.opts->fuzzers : PI_FUZZ_ALL;
 	g.err = err;
 	if (len == 0 || len > 253)
@@ -1427,6 +1682,13 @@ pi_status pi_lookalike_generate(
 		goto out;
 	}
 	g.mid_len = (size_t)ncp;
+	{
+		char frame[600];
+		int k = snprintf(
+		        frame, sizeof(frame), "%s%sa.%s", g.sub, g.sub_len ? "." : "", g.tld);
+		g.frame_ok = k > 0 && (size_t)k < sizeof(frame) &&
+		             pi_lookalike_valid_fqdn(frame, (size_t)k);
+	}
 	g.out = calloc(1, sizeof(*g.out));
 	if (!g.out) {
 		st = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
@@ -1474,7 +1736,6 @@ pi_status pi_lookalike_generate(
 	if (st != PI_OK)
 		goto out;
 	/* The dedup sets are only needed while generating. */
-	strset_free(&g.out->seen_mid);
 	strset_free(&g.out->seen_ascii);
 	*out = g.out;
 	g.out = NULL;
@@ -1492,12 +1753,12 @@ size_t pi_perms_count(const pi_perms *p)
 
 const char *pi_perms_domain(const pi_perms *p, size_t i)
 {
-	return i < p->n ? p->blob + p->v[i].ascii_off : NULL;
+	return i < p->n ? p->names.data + p->v[i].ascii_off : NULL;
 }
 
 const char *pi_perms_unicode(const pi_perms *p, size_t i)
 {
-	return i < p->n && p->v[i].uni_off != UINT32_MAX ? p->blob + p->v[i].uni_off : NULL;
+	return i < p->n && p->v[i].uni_off != UINT32_MAX ? p->names.data + p->v[i].uni_off : NULL;
 }
 
 enum pi_fuzzer pi_perms_fuzzer(const pi_perms *p, size_t i)
@@ -1505,23 +1766,118 @@ enum pi_fuzzer pi_perms_fuzzer(const pi_perms *p, size_t i)
 	return i < p->n ? (enum pi_fuzzer)p->v[i].fuzzer : PI_FUZZ_COUNT;
 }
 
-static const char *sort_blob;
+/* Sorting by (fuzzer name, domain) is a multikey quicksort (Bentley and Sedgewick's
+ * three-way radix quicksort) over 8-byte characters: partition on 8 bytes of the key at a
+ * time, so the long common prefixes of the permutations of one label are read once per level
+ * instead of once per comparison, and the 8 bytes are cached in the permutation so that a
+ * partitioning pass reads no name. The key of a permutation is its fuzzer's rank + 1 in name
+ * order (one byte), then its ASCII name, then a NUL; chunk d is key bytes [d, d + 8),
+ * big-endian, zero after the NUL. A chunk whose last byte is 0 holds the end of its key. */
+struct sort_ctx {
+	const char *names;
+	uint8_t rank[PI_FUZZ_COUNT];
+};
 
-static int perm_cmp(const void *a, const void *b)
+static uint64_t sort_chunk(const struct sort_ctx *c, const struct perm *p, size_t depth)
 {
-	const struct perm *pa = a, *pb = b;
-	int c = strcmp(fuzzer_names[pa->fuzzer], fuzzer_names[pb->fuzzer]);
+	const unsigned char *name = (const unsigned char *)c->names + p->ascii_off;
+	uint64_t k = 0;
+	size_t i = 0, pos = depth ? depth - 1 : 0;
 
-	return c ? c : strcmp(sort_blob + pa->ascii_off, sort_blob + pb->ascii_off);
+	if (depth == 0) {
+		k = c->rank[p->fuzzer] + 1u;
+		i = 1;
+	}
+	for (; i < 8 && name[pos]; i++, pos++)
+		k = k << 8 | name[pos];
+	return i ? k << (8 * (8 - i)) : 0;
+}
+
+/* Compares a and b, whose keys agree before depth and whose chunks at depth are cached. */
+static int sort_cmp(
+        const struct sort_ctx *c, const struct perm *a, const struct perm *b, size_t depth)
+{
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	if ((a->key & 0xff) == 0)
+		return 0;
+	return strcmp(c->names + a->ascii_off + depth + 7, c->names + b->ascii_off + depth + 7);
+}
+
+static void perm_swap(struct perm *a, struct perm *b)
+{
+	struct perm t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Sorts v[0..n), whose keys agree before depth and whose chunks at depth are in .key.
+ * Recursion goes only into parts of at most n/2 elements (the largest part is handled by the
+ * loop), so it is at most log2(n) deep. */
+static void sort_perms(const struct sort_ctx *c, struct perm *v, size_t n, size_t depth)
+{
+	while (n > 1) {
+		if (n < 16) {
+			for (size_t i = 1; i < n; i++) {
+				struct perm t = v[i];
+				size_t j = i;
+				while (j > 0 && sort_cmp(c, &v[j - 1], &t, depth) > 0) {
+					v[j] = v[j - 1];
+					j--;
+				}
+				v[j] = t;
+			}
+			return;
+		}
+		uint64_t ka = v[0].key, kb = v[n / 2].key, kc = v[n - 1].key, pivot;
+		if (ka < kb)
+			pivot = kb < kc ? kb : ka < kc ? kc : ka;
+		else
+			pivot = ka < kc ? ka : kb < kc ? kc : kb;
+		size_t lt = 0, i = 0, gt = n;
+		while (i < gt) {
+			uint64_t k = v[i].key;
+			if (k < pivot)
+				perm_swap(&v[lt++], &v[i++]);
+			else if (k > pivot)
+				perm_swap(&v[i], &v[--gt]);
+			else
+				i++;
+		}
+		/* [0, lt) < pivot, [lt, gt) == pivot (complete keys if the pivot ends them),
+		 * [gt, n) > pivot; the middle part goes on with the next chunk */
+		struct perm *part[3] = {v, v + lt, v + gt};
+		size_t len[3] = {lt, (pivot & 0xff) ? gt - lt : 0, n - gt};
+		size_t dep[3] = {depth, depth + 8, depth};
+		for (size_t k = 0; k < len[1]; k++)
+			part[1][k].key = sort_chunk(c, &part[1][k], depth + 8);
+		size_t big = len[0] >= len[1] && len[0] >= len[2] ? 0 : len[1] >= len[2] ? 1 : 2;
+		for (size_t k = 0; k < 3; k++)
+			if (k != big)
+				sort_perms(c, part[k], len[k], dep[k]);
+		v = part[big];
+		n = len[big];
+		depth = dep[big];
+	}
 }
 
 void pi_perms_sort(pi_perms *p)
 {
+	struct sort_ctx c;
+
 	if (!p || p->n < 2)
 		return;
-	sort_blob = p->blob; /* qsort has no context argument in C11 */
-	qsort(p->v, p->n, sizeof(*p->v), perm_cmp);
-	sort_blob = NULL;
+	c.names = p->names.data;
+	for (unsigned f = 0; f < PI_FUZZ_COUNT; f++) {
+		c.rank[f] = 0;
+		for (unsigned h = 0; h < PI_FUZZ_COUNT; h++)
+			if (strcmp(fuzzer_names[h], fuzzer_names[f]) < 0)
+				c.rank[f]++;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		p->v[i].key = sort_chunk(&c, &p->v[i], 0);
+	sort_perms(&c, p->v, p->n, 0);
 }
 
 void pi_wordlist_free(char **words, size_t n)
@@ -1575,9 +1931,11 @@ pi_status pi_wordlist_load(
 	char **words = NULL;
 	size_t n = 0, lineno = 0;
 	struct strset seen;
+	struct blob keys;
 	pi_status st = PI_OK;
 
 	memset(&seen, 0, sizeof(seen));
+	memset(&keys, 0, sizeof(keys));
 	*words_out = NULL;
 	*n_out = 0;
 	f = fopen(path, "r");
@@ -1604,7 +1962,7 @@ pi_status pi_wordlist_load(
 				line[i] = (char)tolower((unsigned char)line[i]);
 		if (!len || !(kind == 't' ? tld_line_ok(line, len) : dict_line_ok(line, len)))
 			continue;
-		if (strset_add(&seen, line, len, &added) != PI_OK) {
+		if (strset_add(&seen, &keys, line, len, &added, NULL) != PI_OK) {
 			st = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
 			goto out;
 		}
@@ -1633,6 +1991,7 @@ out:
 	if (words)
 		pi_wordlist_free(words, n);
 	strset_free(&seen);
+	blob_free(&keys);
 	if (f)
 		fclose(f);
 	return st;

@@ -54,7 +54,10 @@ enum pi_fuzzer {
 
 #define PI_FUZZ_ALL ((1u << PI_FUZZ_COUNT) - 1u)
 #define PI_LOOKALIKE_MAX_PERMS 4000000u /* cap on permutations of one domain */
-#define PI_LOOKALIKE_MAX_WORDS 100000u  /* cap on --dict / --tld lines */
+/* cap on candidate domain labels the fuzzers make for one domain, repeats and labels whose
+ * names are not valid included (bounds the work on long labels) */
+#define PI_LOOKALIKE_MAX_LABELS 16000000u
+#define PI_LOOKALIKE_MAX_WORDS 100000u /* cap on --dict / --tld lines */
 
 /* "*original", "addition", ..., "vowel-swap", "tld-swap", "brand-subdomain". */
 const char *pi_fuzzer_name(enum pi_fuzzer f);
@@ -75,7 +78,10 @@ typedef struct pi_perms pi_perms;
 
 /* Generates the permutations of domain (ASCII, Unicode or punycode; lower-cased; a scheme or
  * path is refused). On success *out holds them, each name once, tagged with the first fuzzer
- * (in enum order) that made it; the caller frees it with pi_perms_free. */
+ * (in enum order) that made it; the caller frees it with pi_perms_free. Over
+ * PI_LOOKALIKE_MAX_PERMS permutations or PI_LOOKALIKE_MAX_LABELS candidate labels it fails with
+ * PI_ERR_TOOBIG (a label whose homoglyph candidates would pass the label cap is refused before
+ * they are made). */
 pi_status pi_lookalike_generate(const char *domain, const struct pi_gen_options *opts,
         pi_perms **out, struct pi_error *err);
 

@@ -109,6 +109,84 @@ static void homoglyphs_cover_two_rounds(void **state)
 	pi_perms_free(p);
 }
 
+/* pi_perms_sort orders by (fuzzer name, ASCII name) as strcmp does, "*original" first; and
+ * every Unicode name of a long label is the punycode libidn2 makes. */
+static void sorts_by_fuzzer_name_then_domain(void **state)
+{
+	pi_perms *p = NULL;
+	struct pi_error err;
+	size_t homoglyphs = 0;
+
+	(void)state;
+	assert_int_equal(pi_lookalike_generate("royalmail.co.uk", NULL, &p, &err), PI_OK);
+	pi_perms_sort(p);
+	assert_string_equal(pi_fuzzer_name(pi_perms_fuzzer(p, 0)), "*original");
+	assert_string_equal(pi_perms_domain(p, 0), "royalmail.co.uk");
+	for (size_t i = 1; i < pi_perms_count(p); i++) {
+		int c = strcmp(pi_fuzzer_name(pi_perms_fuzzer(p, i - 1)),
+		        pi_fuzzer_name(pi_perms_fuzzer(p, i)));
+		assert_true(c <= 0);
+		if (c == 0)
+			assert_true(strcmp(pi_perms_domain(p, i - 1), pi_perms_domain(p, i)) < 0);
+		homoglyphs += pi_perms_fuzzer(p, i) == PI_FUZZ_HOMOGLYPH;
+		/* our punycode encoder agrees with libidn2 on every Unicode name */
+		const char *u = pi_perms_unicode(p, i);
+		if (u) {
+			char *idn = NULL;
+			assert_int_equal(idn2_to_ascii_8z(u, &idn, IDN2_NONTRANSITIONAL), IDN2_OK);
+			assert_string_equal(idn, pi_perms_domain(p, i));
+			idn2_free(idn);
+		}
+	}
+	assert_true(homoglyphs > 4000); /* long runs of names with a common xn-- prefix */
+	pi_perms_free(p);
+}
+
+/* Homoglyph replacements of two different characters are made in one order only (see
+ * homoglyph_mix); the names must not depend on which: o->0 with m->rn, a->à with l->1, and
+ * pairs where the first glyph holds the second character (m->n then n->r, d->cl then c->e). */
+static void homoglyph_pairs_in_either_order(void **state)
+{
+	struct pi_gen_options o = {.fuzzers = 1u << PI_FUZZ_HOMOGLYPH};
+	pi_perms *p = NULL;
+	struct pi_error err;
+
+	(void)state;
+	assert_int_equal(pi_lookalike_generate("royalmail.com", &o, &p, &err), PI_OK);
+	assert_true(perms_has(p, "r0yalrnail.com", PI_FUZZ_HOMOGLYPH));
+	assert_true(perms_has(p, "xn--roy1mail-1ya.com", PI_FUZZ_HOMOGLYPH)); /* royà1mail */
+	assert_true(perms_has(p, "royalnail.com", PI_FUZZ_HOMOGLYPH));
+	assert_true(perms_has(p, "royalrail.com", PI_FUZZ_HOMOGLYPH)); /* m->n, then n->r */
+	pi_perms_free(p);
+	assert_int_equal(pi_lookalike_generate("dhl.com", &o, &p, &err), PI_OK);
+	assert_true(perms_has(p, "clhl.com", PI_FUZZ_HOMOGLYPH));
+	assert_true(perms_has(p, "elhl.com", PI_FUZZ_HOMOGLYPH));  /* d->cl, then c->e */
+	assert_true(perms_has(p, "cllhl.com", PI_FUZZ_HOMOGLYPH)); /* d->cl, h->lh */
+	pi_perms_free(p);
+}
+
+/* A label whose homoglyph candidates would run into the hundreds of millions is refused at
+ * once with PI_ERR_TOOBIG, before any memory is spent on them. */
+static void refuses_labels_with_too_many_candidates(void **state)
+{
+	char domain[80];
+	pi_perms *p = NULL;
+	struct pi_error err;
+
+	(void)state;
+	memset(domain, 'i', 63);
+	memcpy(domain + 63, ".com", 5);
+	assert_int_equal(pi_lookalike_generate(domain, NULL, &p, &err), PI_ERR_TOOBIG);
+	assert_null(p);
+	assert_string_equal(err.message,
+	        "too many homoglyph candidates: use a shorter domain or fewer fuzzers");
+	/* without the homoglyph fuzzer the same label is fine */
+	struct pi_gen_options o = {.fuzzers = PI_FUZZ_ALL & ~(1u << PI_FUZZ_HOMOGLYPH)};
+	assert_int_equal(pi_lookalike_generate(domain, &o, &p, &err), PI_OK);
+	assert_true(pi_perms_count(p) > 100);
+	pi_perms_free(p);
+}
+
 static void uses_dictionary_and_tld_lists(void **state)
 {
 	const char *words[] = {"track", "usps"};
@@ -352,6 +430,9 @@ int main(void)
 	        cmocka_unit_test(checks_host_names),
 	        cmocka_unit_test(generates_dnstwist_and_postal_permutations),
 	        cmocka_unit_test(homoglyphs_cover_two_rounds),
+	        cmocka_unit_test(sorts_by_fuzzer_name_then_domain),
+	        cmocka_unit_test(homoglyph_pairs_in_either_order),
+	        cmocka_unit_test(refuses_labels_with_too_many_candidates),
 	        cmocka_unit_test(uses_dictionary_and_tld_lists),
 	        cmocka_unit_test(refuses_what_is_not_a_domain),
 	        cmocka_unit_test(skeletons_agree_with_icu),
