@@ -6,7 +6,13 @@
  * '@' is the local part of an e-mail address, a run with two or more ':' may be an IPv6
  * address, and everything else is split at ':' into host candidates. Only runs with a '.' are
  * candidate names or IPv4 addresses and only dot-less runs of 32/40/64/128 characters are
- * candidate hashes, so most words cost one table look-up per byte and nothing else.
+ * candidate hashes. So only runs that hold a '.' or ':', that end right before an '@' or that
+ * are at least 32 bytes long can give anything. The tokeniser builds two bit masks of the text,
+ * 16 bytes at a time (SSE2 where there is one, the byte-class table elsewhere): "name
+ * character" and "look here" ('.', ':', the byte before an '@', the first byte of 16 aligned
+ * name characters, which every run of 32 or more holds). It visits only the runs with a "look
+ * here" bit, in text order, so ordinary words cost nothing but the mask building. A raw name
+ * seen again in the same text (BIND writes the query name twice) is not normalised again.
  * Nothing allocates here; IDN names go through pi_observable_normalize (libidn2 allocates).
  */
 #include "scan/lineobs.h"
@@ -14,6 +20,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+/* mask words for the longest text the bit-mask tokeniser takes */
+#define MASK_WORDS (PI_SCAN_MAX_LINE / 64 + 2)
 
 enum {
 	C_ALPHA = 1,
@@ -28,6 +40,11 @@ enum {
 };
 
 static unsigned char cls[256];
+/* domain bytes: the lower-case byte for letters, digits and '-'; D_DOT, D_HI or 0 (refused) */
+enum { D_BAD = 0, D_DOT = 1, D_HI = 2 };
+static unsigned char dtab[256];
+/* bytes that end a URL: controls, space, DEL and "'<>`\\{}|^ */
+static unsigned char url_end[256];
 static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
 
 static void cls_init(void)
@@ -51,6 +68,19 @@ static void cls_init(void)
 		if (c >= 0x80)
 			v |= C_HI;
 		cls[c] = v;
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')
+			dtab[c] = (unsigned char)c;
+		else if (c >= 'A' && c <= 'Z')
+			dtab[c] = (unsigned char)(c + 32);
+		else if (c == '.')
+			dtab[c] = D_DOT;
+		else if (c >= 0x80)
+			dtab[c] = D_HI;
+		else
+			dtab[c] = D_BAD;
+		url_end[c] = c <= 0x20 || c == 0x7f || c == '"' || c == '\'' || c == '<' ||
+		             c == '>' || c == '`' || c == '\\' || c == '{' || c == '}' ||
+		             c == '|' || c == '^';
 	}
 }
 
@@ -68,7 +98,9 @@ pi_status pi_scan_xctx_init(struct pi_scan_xctx *x, unsigned flags, pi_scan_emit
 	x->arg = arg;
 	x->refang = malloc(PI_SCAN_MAX_LINE + 1);
 	x->unescape = malloc(PI_SCAN_MAX_LINE + 1);
-	if (!x->refang || !x->unescape) {
+	x->runs = malloc(MASK_WORDS * sizeof(uint64_t));
+	x->want = malloc(MASK_WORDS * sizeof(uint64_t));
+	if (!x->refang || !x->unescape || !x->runs || !x->want) {
 		pi_scan_xctx_free(x);
 		return PI_ERR_NOMEM;
 	}
@@ -79,8 +111,12 @@ void pi_scan_xctx_free(struct pi_scan_xctx *x)
 {
 	free(x->refang);
 	free(x->unescape);
+	free(x->runs);
+	free(x->want);
 	x->refang = NULL;
 	x->unescape = NULL;
+	x->runs = NULL;
+	x->want = NULL;
 }
 
 /* ---------- emitting normalised values ---------- */
@@ -100,39 +136,52 @@ static void emit_value(struct pi_scan_xctx *x, enum pi_observable_kind kind, con
 	x->emit(x->arg, &o);
 }
 
+/* The label out[0..n) (lower case) ends: 1 if valid, 0 if not a label, -1 for an "xn--" label
+ * (the caller needs pi_observable_normalize). */
+static int label_check(const char *l, size_t n)
+{
+	if (n == 0 || n > 63 || l[0] == '-' || l[n - 1] == '-')
+		return 0;
+	if (n >= 4 && l[2] == '-' && l[3] == '-')
+		return (l[0] == 'x' && l[1] == 'n') ? -1 : 0;
+	return 1;
+}
+
 int pi_scan_domain_fast(const char *in, size_t n, char *out, size_t *out_len)
 {
-	size_t label = 0;
-	int all_digits = 1;
+	size_t ls = 0;
+	int rc;
 
 	if (n > 0 && in[n - 1] == '.')
 		n--;
 	if (n == 0 || n > PI_DOMAIN_MAX)
 		return 0;
-	for (size_t i = 0; i <= n; i++) {
-		char c = i < n ? in[i] : '.';
-		if (c == '.') {
-			const char *l = out + i - label;
-			if (label == 0 || label > 63 || l[0] == '-' || l[label - 1] == '-')
-				return 0;
-			if (label >= 4 && l[2] == '-' && l[3] == '-')
-				return (l[0] == 'x' && l[1] == 'n') ? -1 : 0;
-			if (i == n && all_digits)
-				return 0;
-			if (i < n)
-				out[i] = '.';
-			label = 0;
-			all_digits = 1;
+	pthread_once(&cls_once, cls_init);
+	/* the same verdicts, in the same order, as a byte-by-byte reading: a refused byte or a
+	 * non-ASCII byte decides when it is reached, a label when its end is reached */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = dtab[(unsigned char)in[i]];
+		if (c > D_HI) {
+			out[i] = (char)c;
 			continue;
 		}
-		if ((unsigned char)c >= 0x80)
-			return -1;
-		c = lower_ascii(c);
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+		if (c == D_BAD)
 			return 0;
-		all_digits &= (c >= '0' && c <= '9');
-		out[i] = c;
-		label++;
+		if (c == D_HI)
+			return -1;
+		if ((rc = label_check(out + ls, i - ls)) != 1)
+			return rc;
+		out[i] = '.';
+		ls = i + 1;
+	}
+	if ((rc = label_check(out + ls, n - ls)) != 1)
+		return rc;
+	{
+		size_t k = ls;
+		while (k < n && out[k] >= '0' && out[k] <= '9')
+			k++;
+		if (k == n)
+			return 0; /* the top-level label is all digits */
 	}
 	out[n] = '\0';
 	*out_len = n;
@@ -146,6 +195,17 @@ static void emit_domain(struct pi_scan_xctx *x, const char *s, size_t n)
 
 	if (n > PI_DOMAIN_MAX + 1)
 		return;
+	/* a name of the tokenised text reported before gives the same value: skip it (only
+	 * names inside x->text: the scratch buffers are rewritten between names) */
+	if (x->text && s >= x->text && s + n <= x->text + x->text_len) {
+		for (size_t k = 0; k < x->nseen; k++)
+			if (x->seen_len[k] == n && memcmp(x->seen[k], s, n) == 0)
+				return;
+		if (x->nseen < sizeof(x->seen) / sizeof(x->seen[0])) {
+			x->seen[x->nseen] = s;
+			x->seen_len[x->nseen++] = n;
+		}
+	}
 	rc = pi_scan_domain_fast(s, n, x->norm, &len);
 	if (rc == 0)
 		return;
@@ -313,12 +373,6 @@ static void plain_piece(struct pi_scan_xctx *x, const char *s, size_t n, int aft
 		emit_hash(x, s, n);
 }
 
-static int is_url_end(unsigned char c)
-{
-	return c <= 0x20 || c == 0x7f || c == '"' || c == '\'' || c == '<' || c == '>' ||
-	       c == '`' || c == '\\' || c == '{' || c == '}' || c == '|' || c == '^';
-}
-
 /* A URL whose "scheme:" ends at colon (text[colon] == ':' and "//" follows). Returns the index
  * just past the URL. */
 static size_t take_url(
@@ -332,7 +386,7 @@ static size_t take_url(
 		s--;
 	while (s < colon && !(cls[(unsigned char)t[s]] & C_ALPHA))
 		s++;
-	while (e < len && !is_url_end((unsigned char)t[e])) {
+	while (e < len && !url_end[(unsigned char)t[e]]) {
 		parens += t[e] == '(' ? 1 : t[e] == ')' ? -1 : 0;
 		e++;
 	}
@@ -449,13 +503,286 @@ static size_t refang(const char *t, size_t len, char *out)
 	return o;
 }
 
+/* Builds the masks of t[0..len), one bit per byte, bits past len clear: runs (name
+ * characters) and want ('.' and ':', a name character right before an '@', the first byte of
+ * an aligned block of 16 name characters). */
+static void build_masks(const char *t, size_t len, uint64_t *runs, uint64_t *want)
+{
+	size_t nw = (len + 63) / 64;
+
+	for (size_t w = 0; w < nw; w++) {
+		uint64_t r = 0, d = 0, a = 0, l = 0;
+		size_t base = w * 64;
+		for (size_t k = 0; k < 64 && base + k < len; k += 16) {
+			const char *p = t + base + k;
+			size_t left = len - base - k;
+			uint64_t lane;
+#ifdef __SSE2__
+			char tmp[16];
+			__m128i v, lo, alpha, digcol, dot, colon, rest;
+			if (left < 16) {
+				memset(tmp, 0, sizeof(tmp));
+				memcpy(tmp, p, left);
+				p = tmp;
+			}
+			v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
+			alpha = _mm_and_si128(_mm_cmpgt_epi8(lo, _mm_set1_epi8('a' - 1)),
+			        _mm_cmplt_epi8(lo, _mm_set1_epi8('z' + 1)));
+			digcol = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+			        _mm_cmplt_epi8(v, _mm_set1_epi8(':' + 1)));
+			dot = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
+			colon = _mm_cmpeq_epi8(v, _mm_set1_epi8(':'));
+			rest = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+			        _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+			lane = (unsigned)(_mm_movemask_epi8(
+			                          _mm_or_si128(_mm_or_si128(alpha, digcol),
+			                                  _mm_or_si128(dot, rest))) |
+			                  _mm_movemask_epi8(v));
+			d |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(dot, colon)) << k;
+			a |= (uint64_t)(unsigned)_mm_movemask_epi8(
+			             _mm_cmpeq_epi8(v, _mm_set1_epi8('@')))
+			     << k;
+#else
+			size_t m = left < 16 ? left : 16;
+			lane = 0;
+			for (size_t b = 0; b < m; b++) {
+				unsigned c = cls[(unsigned char)p[b]];
+				if (c & C_RUN)
+					lane |= (uint64_t)1 << b;
+				if (c & (C_DOT | C_COLON))
+					d |= (uint64_t)1 << (k + b);
+				if (p[b] == '@')
+					a |= (uint64_t)1 << (k + b);
+			}
+#endif
+			r |= lane << k;
+			if (lane == 0xFFFF)
+				l |= (uint64_t)1 << k;
+		}
+		runs[w] = r;
+		want[w] = d | l | ((a >> 1) & r);
+		if (w > 0 && (a & 1) && (runs[w - 1] >> 63))
+			want[w - 1] |= (uint64_t)1 << 63;
+	}
+}
+
+/* The first i' >= i (< len) whose bit in m equals want, or len. */
+static size_t next_bit(const uint64_t *m, size_t i, size_t len, int want)
+{
+	size_t w = i >> 6;
+	uint64_t flip = want ? 0 : ~(uint64_t)0, b;
+
+	if (i >= len)
+		return len;
+	b = (m[w] ^ flip) & (~(uint64_t)0 << (i & 63));
+	while (!b) {
+		if (++w * 64 >= len)
+			return len;
+		b = m[w] ^ flip;
+	}
+	i = w * 64 + (size_t)__builtin_ctzll(b);
+	return i < len ? i : len;
+}
+
+/* The start of the run of set bits of m that holds p (bit p set), but not before floor. */
+static size_t run_start(const uint64_t *m, size_t p, size_t floor)
+{
+	size_t w = p >> 6, s;
+	uint64_t b = ~m[w] & (~(uint64_t)0 >> (63 - (p & 63)));
+
+	while (!b) {
+		if (w == 0 || w * 64 <= floor)
+			return floor;
+		b = ~m[--w];
+	}
+	s = w * 64 + 64 - (size_t)__builtin_clzll(b);
+	return s > floor ? s : floor;
+}
+
+/* The maximal run t[s..e) as the byte-wise loop handles it; returns where scanning goes on. */
+static size_t visit_run(struct pi_scan_xctx *x, const char *t, size_t len, size_t s, size_t e)
+{
+	unsigned acc = 0;
+	size_t n = e - s;
+
+	for (size_t k = s; k < e; k++)
+		acc |= cls[(unsigned char)t[k]];
+	/* words without '.', ':' or '@' after them and not hash-long give nothing */
+	if (!(acc & (C_DOT | C_COLON)) && !(e < len && t[e] == '@')) {
+		if (n == 32 || n == 40 || n == 64 || n == 128)
+			plain_piece(x, t + s, n, 0);
+		return e;
+	}
+	return take_run(x, t, len, s, e, acc);
+}
+
+/* ---------- BIND query log lines ---------- */
+
+/* The end of the run of name characters that starts at i (i itself if none). */
+static size_t run_end(const char *t, size_t len, size_t i)
+{
+	while (i < len && (cls[(unsigned char)t[i]] & C_RUN))
+		i++;
+	return i;
+}
+
+static int at(const char *t, size_t len, size_t i, const char *lit, size_t n)
+{
+	return i + n <= len && memcmp(t + i, lit, n) == 0;
+}
+
+static int digits_at(const char *t, size_t len, size_t i, size_t n)
+{
+	if (i + n > len)
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		if (!(cls[(unsigned char)t[i + k]] & C_DIGIT))
+			return 0;
+	return 1;
+}
+
+/* A word of letters and digits at i (up to 16 bytes) followed by a space: its end, or 0. */
+static size_t word_at(const char *t, size_t len, size_t i)
+{
+	size_t k = i;
+	while (k < len && k - i <= 16 && (cls[(unsigned char)t[k]] & (C_ALPHA | C_DIGIT)))
+		k++;
+	return k > i && k - i <= 16 && k < len && t[k] == ' ' ? k : 0;
+}
+
+/* A BIND 9 query log line, "DD-Mmm-YYYY HH:MM:SS.mmm client [@0xPTR ]ADDR#PORT [(NAME)]:
+ * [view VIEW: ]query: NAME CLASS TYPE FLAGS [(SERVER)]", looked at without tokenising the
+ * whole line: the runs that can hold an observable (the client and server addresses, the
+ * names, the view) go through visit_run exactly as the tokeniser would visit them, and
+ * everything else is of a shape that gives nothing (the stamp, "client", the pointer, the
+ * port, "query:", the class, type and flags). Every byte is checked before anything is
+ * reported; returns 0 (and reports nothing) if the line is not exactly of this shape, so the
+ * caller tokenises it. */
+static int bind_line(struct pi_scan_xctx *x, const char *t, size_t len)
+{
+	size_t i, ca, ce, na = 0, ne = 0, va = 0, ve = 0, qa, qe, sa = 0, se = 0;
+
+	/* "01-May-2024 12:00:00.123 client " */
+	if (len < 40 || t[2] != '-' || t[6] != '-' || t[11] != ' ' || t[14] != ':' ||
+	        t[17] != ':' || t[20] != '.' || t[24] != ' ' || !digits_at(t, len, 0, 2) ||
+	        !(cls[(unsigned char)t[3]] & C_ALPHA) || !(cls[(unsigned char)t[4]] & C_ALPHA) ||
+	        !(cls[(unsigned char)t[5]] & C_ALPHA) || !digits_at(t, len, 7, 4) ||
+	        !digits_at(t, len, 12, 2) || !digits_at(t, len, 15, 2) ||
+	        !digits_at(t, len, 18, 2) || !digits_at(t, len, 21, 3) ||
+	        !at(t, len, 25, "client ", 7))
+		return 0;
+	i = 32;
+	if (at(t, len, i, "@0x", 3)) { /* "@0x7f3a..." then a space */
+		size_t k = i + 3;
+		while (k < len && k - i <= 20 && (cls[(unsigned char)t[k]] & (C_DIGIT | C_HEXA)))
+			k++;
+		if (k == i + 3 || k - i > 20 || k >= len || t[k] != ' ')
+			return 0;
+		i = k + 1;
+	}
+	/* the client address, then "#port" */
+	ca = i;
+	ce = run_end(t, len, ca);
+	if (ce == ca || ce >= len || t[ce] != '#')
+		return 0;
+	i = ce + 1;
+	if (!digits_at(t, len, i, 1))
+		return 0;
+	while (i < len && (cls[(unsigned char)t[i]] & C_DIGIT))
+		i++;
+	if (i - ce > 6)
+		return 0;
+	if (at(t, len, i, " (", 2)) {
+		na = i + 2;
+		ne = run_end(t, len, na);
+		if (ne == na || !at(t, len, ne, "):", 2))
+			return 0;
+		i = ne + 2;
+	} else if (at(t, len, i, ":", 1)) {
+		i++;
+	} else {
+		return 0;
+	}
+	if (!at(t, len, i, " ", 1))
+		return 0;
+	i++;
+	if (at(t, len, i, "view ", 5)) {
+		va = i + 5;
+		ve = run_end(t, len, va);
+		/* the view's run ends with its ':' (a run character) */
+		if (ve - va < 2 || t[ve - 1] != ':' || !at(t, len, ve, " ", 1))
+			return 0;
+		i = ve + 1;
+	}
+	if (!at(t, len, i, "query: ", 7))
+		return 0;
+	qa = i + 7;
+	qe = run_end(t, len, qa);
+	if (qe == qa || !at(t, len, qe, " ", 1))
+		return 0;
+	i = qe + 1;
+	/* class and type */
+	if (!(i = word_at(t, len, i)) || !(i = word_at(t, len, i + 1)))
+		return 0;
+	i++;
+	/* flags: '+' or '-' then letters, digits and "(...)", up to 24 bytes */
+	{
+		size_t k = i;
+		while (k < len && k - i <= 24 &&
+		        ((cls[(unsigned char)t[k]] & (C_ALPHA | C_DIGIT)) || t[k] == '+' ||
+		                t[k] == '-' || t[k] == '(' || t[k] == ')'))
+			k++;
+		if (k == i || k - i > 24 || (t[i] != '+' && t[i] != '-'))
+			return 0;
+		i = k;
+	}
+	if (i < len) {
+		if (!at(t, len, i, " (", 2))
+			return 0;
+		sa = i + 2;
+		se = run_end(t, len, sa);
+		if (se == sa || se + 1 != len || t[se] != ')')
+			return 0;
+	}
+	/* the shape holds: report, in line order */
+	visit_run(x, t, len, ca, ce);
+	if (na)
+		visit_run(x, t, len, na, ne);
+	if (va)
+		visit_run(x, t, len, va, ve);
+	visit_run(x, t, len, qa, qe); /* the same name again costs a comparison (emit_domain) */
+	if (sa)
+		visit_run(x, t, len, sa, se);
+	return 1;
+}
+
 void pi_scan_tokenise(struct pi_scan_xctx *x, const char *t, size_t len)
 {
 	size_t i = 0;
 
+	pthread_once(&cls_once, cls_init);
 	if ((x->flags & PI_SCAN_REFANG) && len <= PI_SCAN_MAX_LINE && t != x->refang) {
 		len = refang(t, len, x->refang);
 		t = x->refang;
+	}
+	x->text = t;
+	x->text_len = len;
+	x->nseen = 0;
+	if (len <= PI_SCAN_MAX_LINE && x->runs && x->want) {
+		build_masks(t, len, x->runs, x->want);
+		/* the runs the loop below visits are the runs of the byte-wise loop that can give
+		 * something, cut at i the same way */
+		while (i < len) {
+			size_t p = next_bit(x->want, i, len, 1), s, e;
+			if (p >= len)
+				break;
+			s = run_start(x->runs, p, i);
+			e = next_bit(x->runs, p, len, 0);
+			i = visit_run(x, t, len, s, e);
+		}
+		x->text = NULL;
+		return;
 	}
 	while (i < len) {
 		size_t s;
@@ -478,6 +805,7 @@ void pi_scan_tokenise(struct pi_scan_xctx *x, const char *t, size_t len)
 		}
 		i = take_run(x, t, len, s, i, acc);
 	}
+	x->text = NULL;
 }
 
 /* ---------- syslog ---------- */
@@ -1061,7 +1389,19 @@ int pi_scan_extract_line(
 	case PI_SCAN_FORMAT_JSONL: return json_line(x, line, len, 0);
 	case PI_SCAN_FORMAT_EVE: return json_line(x, line, len, 1);
 	case PI_SCAN_FORMAT_ZEEK: return zeek_line(x, line, len);
-	default: pi_scan_tokenise(x, line, len); return 0;
+	default:
+		pthread_once(&cls_once, cls_init);
+		if (!(x->flags & PI_SCAN_REFANG) && len >= 40 && line[25] == 'c') {
+			x->text = line;
+			x->text_len = len;
+			x->nseen = 0;
+			if (bind_line(x, line, len)) {
+				x->text = NULL;
+				return 0;
+			}
+		}
+		pi_scan_tokenise(x, line, len);
+		return 0;
 	}
 }
 

@@ -81,6 +81,15 @@ struct pi_scan_xctx {
 	void *arg;
 	char *refang;   /* PI_SCAN_MAX_LINE + 1 bytes */
 	char *unescape; /* PI_SCAN_MAX_LINE + 1 bytes, JSON string values */
+	uint64_t *runs; /* tokeniser: bit i set when byte i is a name character */
+	uint64_t *want; /* tokeniser: bits in the runs that must be looked at (see lineobs.c) */
+	/* tokeniser: the text being tokenised and the raw names already reported from it, so
+	 * a name written twice in a line (BIND) is normalised once */
+	const char *text;
+	size_t text_len;
+	const char *seen[8];
+	size_t seen_len[8];
+	size_t nseen;
 	char norm[PI_OBSERVABLE_MAX_OUTPUT];
 	char url[PI_OBSERVABLE_MAX_OUTPUT];
 	char host[PI_OBSERVABLE_MAX_OUTPUT];

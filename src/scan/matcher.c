@@ -4,7 +4,9 @@
  * high 32 bits are the top of the key's hash (the tag) and the low 32 bits the offset + 1 of
  * its entry in `entries`. An entry is {uint32 ref; uint16 len; uint8 cls; uint8 pad; key},
  * padded to 4 bytes. The load factor stays at or under one half, so a miss usually ends in
- * the first cache line it reads, and only a tag match touches the entry.
+ * the first cache line it reads, and only a tag match touches the entry. The slots and the
+ * entries live in memory advised to use huge pages (table_alloc): random probes into 30 MB
+ * would otherwise miss the TLB on almost every look-up.
  *
  * A "ref" names the values a key (or a tree node) stands for: value index + 1 when bit 31 is
  * clear, else the offset of a list {count, value...} in `lists`. 0 is no value.
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,9 +34,17 @@ struct node {
 	uint32_t ref;
 };
 
+/* jump[p]: for the first 16 bits p of an address, the node at depth 16 (0: the path ends
+ * before it), or JUMP_WALK when a node above it holds a range (then the walk starts at the
+ * root). Most addresses leave the tree in its top levels: one look-up instead of a chain of
+ * dependent loads. */
+#define JUMP_BITS 16
+#define JUMP_WALK 0x80000000u
+
 struct trie {
 	struct node *nodes;
 	size_t n, alloc;
+	uint32_t *jump; /* 1 << JUMP_BITS entries, NULL for an empty tree */
 };
 
 struct hsdb {
@@ -102,8 +113,20 @@ static inline uint64_t key_hash(unsigned cls, const char *k, size_t n)
 		h ^= h >> 32;
 	}
 	if (i < n) {
-		uint64_t w = 0;
-		memcpy(&w, k + i, n - i);
+		/* the 1-7 bytes left, read with fixed-size loads (no call): two overlapping 4-byte
+		 * words, or the first, middle and last byte; with n mixed in, no two tails of one
+		 * length give the same word */
+		const unsigned char *p = (const unsigned char *)k + i;
+		size_t r = n - i;
+		uint64_t w;
+		if (r >= 4) {
+			uint32_t a, b;
+			memcpy(&a, p, 4);
+			memcpy(&b, p + r - 4, 4);
+			w = (uint64_t)a << 32 | b;
+		} else {
+			w = (uint64_t)p[0] | (uint64_t)p[r >> 1] << 8 | (uint64_t)p[r - 1] << 16;
+		}
 		h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
 		h ^= h >> 32;
 	}
@@ -205,9 +228,10 @@ static pi_status ref_add(pi_scan_matcher *m, uint32_t *ref, uint32_t v)
 	return PI_OK;
 }
 
-static pi_status insert_key(pi_scan_matcher *m, unsigned cls, const char *k, size_t n, uint32_t v)
+/* Inserts key k[0..n) of class cls with hash h (key_hash) for value v. */
+static pi_status insert_key(
+        pi_scan_matcher *m, uint64_t h, unsigned cls, const char *k, size_t n, uint32_t v)
 {
-	uint64_t h = key_hash(cls, k, n);
 	size_t i = find_slot(m, h, cls, k, n), need;
 	uint32_t off, ref;
 	uint16_t len16 = (uint16_t)n;
@@ -485,33 +509,112 @@ have:
 
 /* ---- building ---- */
 
+/* Memory for a large table (freed with free()): 2 MiB aligned and advised to be backed by
+ * huge pages, so random probes into it miss the TLB far less; zeroed when zero is set. */
+static void *table_alloc(size_t bytes, int zero)
+{
+	const size_t huge = (size_t)2 << 20;
+	void *p = NULL;
+
+	if (bytes < huge)
+		return zero ? calloc(1, bytes) : malloc(bytes);
+	bytes = (bytes + huge - 1) & ~(huge - 1);
+	if (posix_memalign(&p, huge, bytes) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	if (zero)
+		memset(p, 0, bytes);
+	return p;
+}
+
+/* Fills tr->jump below node (at depth, reached by the first depth bits prefix; walk: a node
+ * above it holds a range). Recursion depth is at most JUMP_BITS. */
+static void jump_fill(struct trie *tr, uint32_t node, unsigned depth, uint32_t prefix, int walk)
+{
+	if (depth == JUMP_BITS) {
+		tr->jump[prefix] = walk ? JUMP_WALK : node;
+		return;
+	}
+	walk |= tr->nodes[node].ref != 0;
+	for (uint32_t b = 0; b < 2; b++) {
+		uint32_t child = tr->nodes[node].child[b], p = prefix << 1 | b;
+		if (child) {
+			jump_fill(tr, child, depth + 1, p, walk);
+		} else if (walk) {
+			uint32_t span = (uint32_t)1 << (JUMP_BITS - depth - 1);
+			for (uint32_t k = 0; k < span; k++)
+				tr->jump[p * span + k] = JUMP_WALK;
+		}
+	}
+}
+
+/* Keys are inserted in batches: the hashes of a batch are computed and their slots
+ * prefetched before the first insert, so the cache misses of a batch overlap. Insertion order
+ * (and so the order of values in a key's list) is the order of the set. */
+#define BUILD_BATCH 32
+
+struct pending {
+	uint64_t hash;
+	const char *key;
+	uint32_t len;
+	uint32_t value;
+	uint8_t cls;
+	uint8_t addr[16];
+};
+
+static pi_status insert_pending(pi_scan_matcher *m, struct pending *p, size_t n)
+{
+	pi_status st = PI_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		p[i].hash = key_hash(p[i].cls, p[i].key, p[i].len);
+		__builtin_prefetch(&m->slots[(size_t)p[i].hash & m->mask], 1);
+	}
+	for (size_t i = 0; i < n && st == PI_OK; i++)
+		st = insert_key(m, p[i].hash, p[i].cls, p[i].key, p[i].len, p[i].value);
+	return st;
+}
+
 pi_status pi_scan_matcher_build(
         const pi_scan_set *set, const char *cache_dir, pi_scan_matcher **out, struct pi_error *err)
 {
 	pi_scan_matcher *m = calloc(1, sizeof(*m));
 	struct expr_list exprs[CLS_COUNT];
-	size_t nvals = pi_scan_set_value_slots(set), neq = 0, size = 1024;
+	size_t nvals = pi_scan_set_value_slots(set), neq = 0, size = 1024, ebytes = 0, npend = 0;
+	struct pending *pend = malloc(BUILD_BATCH * sizeof(*pend));
 	pi_status st = PI_OK;
 
 	*out = NULL;
 	memset(exprs, 0, sizeof(exprs));
-	if (!m)
+	if (!m || !pend) {
+		free(m);
+		free(pend);
 		return pi_error_set(err, PI_ERR_NOMEM, "out of memory");
+	}
 	m->set = set;
 	m->stats.hs_from_cache = 1;
 	for (size_t i = 0; i < nvals; i++) {
 		struct pi_scan_value v;
-		if (pi_scan_set_value(set, i, &v) && v.op == PI_SCAN_OP_EQ)
+		if (pi_scan_set_value(set, i, &v) && v.op == PI_SCAN_OP_EQ) {
 			neq++;
+			ebytes += (8 + (v.len < 16 ? 16 : v.len) + 3) & ~(size_t)3;
+		}
 	}
-	if (neq > (1u << 30))
+	if (neq > (1u << 30)) {
+		free(m);
 		return pi_error_set(err, PI_ERR_TOOBIG, "too many indicator values");
+	}
 	while (size < neq * 2)
 		size *= 2;
-	if (!(m->slots = calloc(size, sizeof(uint64_t)))) {
+	if (!(m->slots = table_alloc(size * sizeof(uint64_t), 1)) ||
+	        (ebytes < UINT32_MAX && !(m->entries = table_alloc(ebytes, 0)))) {
 		st = pi_error_set(err, PI_ERR_NOMEM, "out of memory for the hash table");
 		goto out;
 	}
+	if (m->entries)
+		m->entries_alloc = ebytes;
 	m->mask = size - 1;
 	for (size_t i = 0; i < nvals; i++) {
 		struct pi_scan_value v;
@@ -544,19 +647,46 @@ pi_status pi_scan_matcher_build(
 				continue;
 			if (slash)
 				prefix = (unsigned)atoi(slash + 1);
-			if (prefix == (fam == 4 ? 32u : 128u))
-				st = insert_key(m, fam == 4 ? CLS_IP4 : CLS_IP6, (const char *)a,
-				        fam == 4 ? 4 : 16, (uint32_t)i);
-			else
+			if (prefix == (fam == 4 ? 32u : 128u)) {
+				struct pending *p = &pend[npend++];
+				memcpy(p->addr, a, 16);
+				p->cls = fam == 4 ? CLS_IP4 : CLS_IP6;
+				p->key = (const char *)p->addr;
+				p->len = fam == 4 ? 4 : 16;
+				p->value = (uint32_t)i;
+			} else {
 				st = trie_insert(m, fam == 6, a, prefix, (uint32_t)i);
+			}
 		} else {
-			st = insert_key(m, (unsigned)cls, v.value, v.len, (uint32_t)i);
+			struct pending *p = &pend[npend++];
+			p->cls = (uint8_t)cls;
+			p->key = v.value;
+			p->len = (uint32_t)v.len;
+			p->value = (uint32_t)i;
+		}
+		if (st == PI_OK && npend == BUILD_BATCH) {
+			st = insert_pending(m, pend, npend);
+			npend = 0;
 		}
 		if (st != PI_OK) {
 			pi_error_set(
 			        err, st, "cannot build the hash table (%s)", pi_status_name(st));
 			goto out;
 		}
+	}
+	if ((st = insert_pending(m, pend, npend)) != PI_OK) {
+		pi_error_set(err, st, "cannot build the hash table (%s)", pi_status_name(st));
+		goto out;
+	}
+	for (int f = 0; f < 2; f++) {
+		struct trie *tr = &m->trie[f];
+		if (tr->n == 0)
+			continue;
+		if (!(tr->jump = calloc((size_t)1 << JUMP_BITS, sizeof(uint32_t)))) {
+			st = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		jump_fill(tr, 0, 0, 0, 0);
 	}
 	for (int c = 0; c < CLS_COUNT; c++) {
 		if ((st = build_hs(m, c, &exprs[c], cache_dir, err)) != PI_OK)
@@ -572,10 +702,13 @@ pi_status pi_scan_matcher_build(
 	if (m->stats.expressions == 0)
 		m->stats.hs_from_cache = 0;
 	m->stats.bytes = size * 8 + m->entries_len + m->lists_len * 4 +
-	                 (m->trie[0].n + m->trie[1].n) * sizeof(struct node);
+	                 (m->trie[0].n + m->trie[1].n) * sizeof(struct node) +
+	                 ((m->trie[0].jump ? 1u : 0u) + (m->trie[1].jump ? 1u : 0u)) *
+	                         ((size_t)4 << JUMP_BITS);
 	*out = m;
 	m = NULL;
 out:
+	free(pend);
 	for (int c = 0; c < CLS_COUNT; c++)
 		expr_list_free(&exprs[c]);
 	pi_scan_matcher_free(m);
@@ -591,6 +724,8 @@ void pi_scan_matcher_free(pi_scan_matcher *m)
 	free(m->lists);
 	free(m->trie[0].nodes);
 	free(m->trie[1].nodes);
+	free(m->trie[0].jump);
+	free(m->trie[1].jump);
 	for (int c = 0; c < CLS_COUNT; c++) {
 		hs_free_database(m->hs[c].db);
 		free(m->hs[c].ids);
@@ -645,12 +780,21 @@ static void report(const pi_scan_matcher *m, uint32_t ref, size_t obs, pi_scan_h
 		fn(arg, obs, m->lists[ref + 1 + k]);
 }
 
+/* Probes are resolved with their slots prefetched PREFETCH_AHEAD probes ahead: enough misses
+ * in flight to overlap, few enough that each line is still in L1 when it is compared. */
+#define PREFETCH_AHEAD 16
+
 static void run_probes(const pi_scan_matcher *m, pi_scan_mthread *t, pi_scan_hit_fn fn, void *arg)
 {
-	for (size_t i = 0; i < t->nprobes; i++)
+	size_t n = t->nprobes;
+
+	for (size_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		__builtin_prefetch(&m->slots[(size_t)t->probes[i].hash & m->mask]);
-	for (size_t i = 0; i < t->nprobes; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct probe *p = &t->probes[i];
+		if (i + PREFETCH_AHEAD < n)
+			__builtin_prefetch(
+			        &m->slots[(size_t)t->probes[i + PREFETCH_AHEAD].hash & m->mask]);
 		size_t s = find_slot(m, p->hash, p->cls, p->key, p->len);
 		if (m->slots[s]) {
 			uint32_t ref;
@@ -693,12 +837,21 @@ static void trie_walk(const pi_scan_matcher *m, int fam6, const uint8_t *a, size
         pi_scan_hit_fn fn, void *arg)
 {
 	const struct trie *tr = &m->trie[fam6];
-	unsigned bits = fam6 ? 128 : 32;
+	unsigned bits = fam6 ? 128 : 32, bit = 0;
 	uint32_t cur = 0;
 
 	if (tr->n == 0)
 		return;
-	for (unsigned bit = 0;; bit++) {
+	if (tr->jump) {
+		uint32_t j = tr->jump[(uint32_t)a[0] << 8 | a[1]];
+		if (j == 0)
+			return;
+		if (j != JUMP_WALK) {
+			cur = j;
+			bit = JUMP_BITS;
+		}
+	}
+	for (;; bit++) {
 		if (tr->nodes[cur].ref)
 			report(m, tr->nodes[cur].ref, obs, fn, arg);
 		if (bit >= bits)
@@ -722,9 +875,20 @@ void pi_scan_match_batch(const pi_scan_matcher *m, pi_scan_mthread *t,
 			break;
 		case CLS_DOMAIN:
 			add_probe(m, t, CLS_DOMAIN, o->value, o->len, i, fn, arg);
-			for (const char *d = pi_domain_parent(o->value); d; d = pi_domain_parent(d))
-				add_probe(m, t, CLS_DOMAIN, d, o->len - (size_t)(d - o->value), i,
-				        fn, arg);
+			{
+				/* the parents (pi_domain_parent): the suffix after each dot but
+				 * the last */
+				uint8_t dots[PI_DOMAIN_MAX + 2];
+				size_t nd = 0;
+				for (size_t k = 0; k < o->len && nd < sizeof(dots); k++)
+					if (o->value[k] == '.')
+						dots[nd++] = (uint8_t)k;
+				if (o->len > 255)
+					nd = 0; /* never a normalised name; no parents */
+				for (size_t k = 0; k + 1 < nd; k++)
+					add_probe(m, t, CLS_DOMAIN, o->value + dots[k] + 1,
+					        o->len - dots[k] - 1, i, fn, arg);
+			}
 			break;
 		case CLS_NONE: break;
 		default: add_probe(m, t, (unsigned)cls, o->value, o->len, i, fn, arg); break;

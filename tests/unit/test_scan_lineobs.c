@@ -76,7 +76,9 @@ static void test_domains(void **state)
 {
 	(void)state;
 	expect("query: WWW.Example.COM. IN A", "domain=www.example.com");
-	expect("(mail.example.org): and mail.example.org again",
+	/* a raw name written twice in one text (BIND) is reported once */
+	expect("(mail.example.org): and mail.example.org again", "domain=mail.example.org");
+	expect("MAIL.example.org and mail.example.org",
 	        "domain=mail.example.org domain=mail.example.org");
 	expect("IDN bücher.example", "domain=xn--bcher-kva.example");
 	expect("punycode xn--bcher-kva.example", "domain=xn--bcher-kva.example");
@@ -85,6 +87,50 @@ static void test_domains(void **state)
 	expect("_sip._tcp.example.com ab--cd.example", "");
 	expect("sentence ends with example.net.", "domain=example.net");
 	expect("xn--bad-label.example", "");
+}
+
+/* BIND query log lines take a fast path in the TEXT format; it must report exactly what the
+ * tokeniser reports for the whole line, and leave lines of another shape to the tokeniser. */
+static void test_bind_lines(void **state)
+{
+	static const char *const lines[] = {
+	        "01-May-2024 12:00:00.123 client @0x7f3a12 10.1.2.3#5353 (www.Evil.example): "
+	        "query: www.Evil.example IN A +E(0)K (10.0.0.53)",
+	        "01-May-2024 12:00:00.123 client 10.1.2.3#5353 (a.example): view int.example: "
+	        "query: a.example IN AAAA -EDC (10.0.0.53)",
+	        "01-May-2024 12:00:00.123 client 10.1.2.3#5353: query: b.example. IN MX +",
+	        "01-May-2024 12:00:00.123 client 2001:db8::1#5353 (c.example): query: C.EXAMPLE "
+	        "IN A +T (2001:db8::53)",
+	        "01-May-2024 12:00:00.123 client 10.1.2.3#5353 (d41d8cd98f00b204e9800998ecf8427e):"
+	        " query: d41d8cd98f00b204e9800998ecf8427e IN TXT +E(0)K (10.0.0.53)",
+	        /* near misses: other shapes, tokenised as text */
+	        "01-May-2024 12:00:00.123 client 10.1.2.3#5353 (e.example): query: e.example IN A "
+	        "+E(0)K (10.0.0.53) trailing f.example",
+	        "01-May-2024 12:00:00.123 client 10.1.2.3#5353 (user@g.example): query: "
+	        "user@g.example IN A + (10.0.0.53)",
+	        "01-May-2024 12:00:00.123 client 10.1.2.3#5353 (http://h.example/x): query: "
+	        "i.example IN A + (10.0.0.53)",
+	};
+	struct pi_scan_xctx x;
+	struct got fast, slow;
+
+	(void)state;
+	expect("01-May-2024 12:00:00.123 client @0x7f3a12 10.1.2.3#5353 (www.Evil.example): "
+	       "query: www.Evil.example IN A +E(0)K (10.0.0.53)",
+	        "ipv4=10.1.2.3 domain=www.evil.example ipv4=10.0.0.53");
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		memset(&fast, 0, sizeof(fast));
+		memset(&slow, 0, sizeof(slow));
+		assert_int_equal(pi_scan_xctx_init(&x, 0, collect, &fast), PI_OK);
+		assert_int_equal(
+		        pi_scan_extract_line(&x, PI_SCAN_FORMAT_TEXT, lines[i], strlen(lines[i])),
+		        0);
+		x.arg = &slow;
+		pi_scan_tokenise(&x, lines[i], strlen(lines[i]));
+		pi_scan_xctx_free(&x);
+		if (strcmp(fast.text, slow.text) != 0 || fast.len == 0)
+			fail_msg("%s\n  fast: %s\n  tokeniser: %s", lines[i], fast.text, slow.text);
+	}
 }
 
 static void test_urls(void **state)
@@ -264,6 +310,7 @@ int main(void)
 	        cmocka_unit_test(test_ipv4),
 	        cmocka_unit_test(test_ipv6),
 	        cmocka_unit_test(test_domains),
+	        cmocka_unit_test(test_bind_lines),
 	        cmocka_unit_test(test_urls),
 	        cmocka_unit_test(test_emails_and_hashes),
 	        cmocka_unit_test(test_refang),

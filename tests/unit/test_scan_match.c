@@ -183,6 +183,70 @@ static void test_list_csv_and_refusals(void **state)
 	pi_scan_set_free(set);
 }
 
+static void on_range_hit(void *arg, size_t obs, uint32_t value)
+{
+	struct seen *s = arg;
+	struct pi_scan_value v;
+	size_t l = strlen(s->text);
+
+	assert_true(pi_scan_set_value(s->set, value, &v));
+	snprintf(s->text + l, sizeof(s->text) - l, "%s%zu:%s", l ? " " : "", obs, v.value);
+}
+
+/* Ranges shorter and longer than the 16-bit jump table of the prefix trees, exact addresses,
+ * and addresses that leave the tree early. */
+static void check_ranges(const char *list, const char *const *addrs, size_t n, const char *want)
+{
+	pi_scan_set *set = NULL;
+	pi_scan_matcher *m = NULL;
+	pi_scan_mthread *t = NULL;
+	struct pi_scan_mobs obs[8];
+	struct pi_error err;
+	struct seen s;
+
+	assert_true(n <= 8);
+	assert_int_equal(pi_scan_set_new(&set), PI_OK);
+	assert_int_equal(pi_scan_set_load_list(set, list, strlen(list), "l", &err), PI_OK);
+	assert_int_equal(pi_scan_matcher_build(set, NULL, &m, &err), PI_OK);
+	assert_int_equal(pi_scan_mthread_new(m, &t), PI_OK);
+	memset(&s, 0, sizeof(s));
+	s.set = set;
+	for (size_t i = 0; i < n; i++) {
+		int fam = 0;
+		memset(&obs[i], 0, sizeof(obs[i]));
+		obs[i].value = addrs[i];
+		obs[i].len = (uint32_t)strlen(addrs[i]);
+		assert_int_equal(
+		        pi_observable_ip_parse(addrs[i], strlen(addrs[i]), obs[i].addr, &fam, NULL),
+		        PI_OK);
+		obs[i].kind = (uint8_t)(fam == 4 ? PI_OBSERVABLE_IPV4 : PI_OBSERVABLE_IPV6);
+	}
+	pi_scan_match_batch(m, t, obs, n, on_range_hit, &s);
+	if (strcmp(s.text, want) != 0)
+		fail_msg("want: %s\ngot:  %s", want, s.text);
+	pi_scan_mthread_free(t);
+	pi_scan_matcher_free(m);
+	pi_scan_set_free(set);
+}
+
+static void test_ranges(void **state)
+{
+	static const char *const a[] = {"10.1.2.3", "10.2.0.1", "11.0.0.1", "10.1.3.1",
+	        "2001:db8::1", "2001:db9::1", "fe80::1"};
+	static const char *const b[] = {"192.0.2.200", "192.0.2.1", "192.0.3.1", "192.0.2.7"};
+
+	(void)state;
+	/* a /8 and a /12 above the jump depth: every address under them walks from the root */
+	check_ranges("10.0.0.0/8\n10.1.0.0/16\n10.1.2.0/24\n10.1.2.3\n2001:db8::/32\n"
+	             "2000::/12\n",
+	        a, 7,
+	        "0:10.1.2.3 0:10.0.0.0/8 0:10.1.0.0/16 0:10.1.2.0/24 1:10.0.0.0/8 "
+	        "3:10.0.0.0/8 3:10.1.0.0/16 4:2000::/12 4:2001:db8::/32 5:2000::/12");
+	/* only ranges below the jump depth: the walk starts at depth 16 */
+	check_ranges("192.0.2.0/24\n192.0.2.128/25\n192.0.2.7/32\n", b, 4,
+	        "3:192.0.2.7 0:192.0.2.0/24 0:192.0.2.128/25 1:192.0.2.0/24 3:192.0.2.0/24");
+}
+
 static void test_revoked_and_expired(void **state)
 {
 	pi_scan_set *set = NULL;
@@ -257,6 +321,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_bundle_and_matching),
 	        cmocka_unit_test(test_list_csv_and_refusals),
+	        cmocka_unit_test(test_ranges),
 	        cmocka_unit_test(test_revoked_and_expired),
 	        cmocka_unit_test(test_cache_round_trip),
 	};
