@@ -89,6 +89,12 @@ static enum pi_observable_kind hash_kind(const char *algo)
 pi_status pi_extract_observables(const cJSON *object, int (*fn)(void *arg, const struct pi_extracted *e),
 	void *arg, struct pi_error *err)
 {
+	return pi_extract_observables_parsed(object, NULL, fn, arg, err);
+}
+
+pi_status pi_extract_observables_parsed(const cJSON *object, const struct pi_pattern *given,
+	int (*fn)(void *arg, const struct pi_extracted *e), void *arg, struct pi_error *err)
+{
 	const char *type = pi_json_get_string(object, "type");
 	struct term_ctx ctx;
 
@@ -105,6 +111,10 @@ pi_status pi_extract_observables(const cJSON *object, int (*fn)(void *arg, const
 
 		if (!ptype || !pat || strcmp(ptype, "stix") != 0)
 			return PI_OK;
+		if (given) {
+			pi_pattern_each_term(given, on_term, &ctx);
+			return PI_OK;
+		}
 		st = pi_pattern_parse(pat, strlen(pat), &parsed, err);
 		if (st != PI_OK)
 			return st;

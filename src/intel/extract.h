@@ -33,4 +33,10 @@ struct pi_extracted {
 pi_status pi_extract_observables(const cJSON *object, int (*fn)(void *arg, const struct pi_extracted *e),
 	void *arg, struct pi_error *err);
 
+/* As pi_extract_observables, for an indicator whose pattern the caller has already parsed
+ * (parsed may be NULL: then it parses as above). The pattern stays the caller's. */
+struct pi_pattern;
+pi_status pi_extract_observables_parsed(const cJSON *object, const struct pi_pattern *parsed,
+	int (*fn)(void *arg, const struct pi_extracted *e), void *arg, struct pi_error *err);
+
 #endif

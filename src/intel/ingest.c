@@ -107,6 +107,8 @@ static pi_status prepare(pi_store *store, const cJSON *obj, const struct pi_stix
 	struct pending *p, struct pi_error *err)
 {
 	struct pi_stix_meta meta;
+	pi_pattern *parsed = NULL;
+	pi_status ret = PI_ERR_INVALID;
 
 	if (pi_stix_meta_read(obj, &meta, err) != PI_OK || pi_stix_validate(obj, vopt, err) != PI_OK)
 		return PI_ERR_INVALID;
@@ -115,31 +117,32 @@ static pi_status prepare(pi_store *store, const cJSON *obj, const struct pi_stix
 	if (strcmp(meta.type, "indicator") == 0) {
 		const char *ptype = pi_json_get_string(obj, "pattern_type");
 		const char *pat = pi_json_get_string(obj, "pattern");
-		if (ptype && pat && strcmp(ptype, "stix") == 0) {
-			pi_pattern *parsed = NULL;
-			if (pi_pattern_parse_ex(pat, strlen(pat), PI_PATTERN_STRICT_TIMES, &parsed, err) !=
-			    PI_OK) {
-				pi_error_prefix(err, "%s: pattern", meta.id);
-				return PI_ERR_INVALID;
-			}
-			pi_pattern_free(parsed);
+		if (ptype && pat && strcmp(ptype, "stix") == 0 &&
+			pi_pattern_parse_ex(pat, strlen(pat), PI_PATTERN_STRICT_TIMES, &parsed, err) !=
+				PI_OK) {
+			pi_error_prefix(err, "%s: pattern", meta.id);
+			return PI_ERR_INVALID;
 		}
 	}
 	p->in.tlp = pi_tlp_of_object(obj);
 	if (cJSON_GetObjectItemCaseSensitive(obj, "x_postisac_recipients")) {
 		p->recipients = malloc(RECIPIENTS_MAX);
-		if (!p->recipients)
-			return pi_error_set(err, PI_ERR_NOMEM, "%s: out of memory", meta.id);
+		if (!p->recipients) {
+			ret = pi_error_set(err, PI_ERR_NOMEM, "%s: out of memory", meta.id);
+			goto out;
+		}
 		if (map_recipients(store, obj, meta.id, p->in.tlp, p->recipients, RECIPIENTS_MAX,
 			    err) != PI_OK)
-			return PI_ERR_INVALID;
+			goto out;
 	}
 	p->body = cJSON_PrintUnformatted(obj);
-	if (!p->body)
-		return pi_error_set(err, PI_ERR_NOMEM, "%s: out of memory", meta.id);
-	if (pi_intel_doc_build(obj, pi_warninglists_current(), &p->doc, err) != PI_OK) {
+	if (!p->body) {
+		ret = pi_error_set(err, PI_ERR_NOMEM, "%s: out of memory", meta.id);
+		goto out;
+	}
+	if (pi_intel_doc_build(obj, parsed, pi_warninglists_current(), &p->doc, err) != PI_OK) {
 		pi_error_prefix(err, "%s: observables", meta.id);
-		return PI_ERR_INVALID;
+		goto out;
 	}
 	memcpy(p->version_key, meta.version_key, sizeof(p->version_key));
 	p->in.stix_id = meta.id;
@@ -150,7 +153,10 @@ static pi_status prepare(pi_store *store, const cJSON *obj, const struct pi_stix
 	p->in.recipients = p->recipients;
 	p->in.body = p->body;
 	p->in.body_len = strlen(p->body);
-	return PI_OK;
+	ret = PI_OK;
+out:
+	pi_pattern_free(parsed);
+	return ret;
 }
 
 pi_status pi_ingest_objects(pi_store *store, const struct pi_collection *c,

@@ -129,7 +129,8 @@ static int on_extracted(void *arg, const struct pi_extracted *e)
 	return 0;
 }
 
-pi_status pi_intel_doc_build(const cJSON *obj, const struct pi_warninglists *wl,
+pi_status pi_intel_doc_build(const cJSON *obj, const struct pi_pattern *parsed,
+        const struct pi_warninglists *wl,
         struct pi_intel_doc *doc, struct pi_error *err)
 {
 	struct doc_ctx d;
@@ -141,7 +142,7 @@ pi_status pi_intel_doc_build(const cJSON *obj, const struct pi_warninglists *wl,
 	d.doc = doc;
 	d.wl = wl;
 	pi_buf_init(&d.warnings, WARNINGS_MAX);
-	ret = pi_extract_observables(obj, on_extracted, &d, err);
+	ret = pi_extract_observables_parsed(obj, parsed, on_extracted, &d, err);
 	if (ret == PI_OK && d.failed)
 		ret = pi_error_set(err, d.failed, "out of memory");
 	if (ret != PI_OK)
@@ -530,7 +531,7 @@ static pi_status summarise(pi_store *store, const struct pi_principal *who, int6
 struct candidate {
 	const char *match;
 	enum pi_observable_kind kind;
-	char value[PI_OBSERVABLE_MAX_OUTPUT];
+	char *value; /* malloc'ed; freed with the candidates */
 };
 
 struct candidates {
@@ -545,10 +546,13 @@ static void cand_add(
 
 	if (cs->n >= CANDIDATES_MAX || strlen(value) >= PI_OBSERVABLE_MAX_OUTPUT)
 		return;
-	c = &cs->c[cs->n++];
+	c = &cs->c[cs->n];
+	c->value = strdup(value);
+	if (!c->value)
+		return; /* out of memory: the look-up answers without this candidate */
 	c->match = match;
 	c->kind = kind;
-	snprintf(c->value, sizeof(c->value), "%s", value);
+	cs->n++;
 }
 
 static void cand_domain_parents(struct candidates *cs, const char *match, const char *domain)
@@ -693,8 +697,10 @@ pi_status pi_lookup_value(pi_store *store, const struct pi_principal *who, const
 	}
 	ikind = pi_intel_index_kind(nkind, norm);
 	memset(&total, 0, sizeof(total));
-	orgs = calloc(1, sizeof(*orgs));
-	cs.c = calloc(CANDIDATES_MAX, sizeof(*cs.c));
+	orgs = malloc(sizeof(*orgs)); /* 32 KB: only n needs a value */
+	if (orgs)
+		orgs->n = 0;
+	cs.c = malloc(CANDIDATES_MAX * sizeof(*cs.c));
 	o = cJSON_CreateObject();
 	matches = cJSON_CreateArray();
 	wls = cJSON_CreateArray();
@@ -749,6 +755,8 @@ out:
 	cJSON_Delete(o);
 	cJSON_Delete(matches);
 	cJSON_Delete(wls);
+	for (size_t i = 0; cs.c && i < cs.n; i++)
+		free(cs.c[i].value);
 	free(cs.c);
 	free(orgs);
 	return ret;
@@ -859,7 +867,9 @@ pi_status pi_intel_object_view(pi_store *store, const struct pi_principal *who, 
 	}
 	body = cJSON_Parse(v.body);
 	obs = calloc(1, sizeof(*obs));
-	orgs = calloc(1, sizeof(*orgs));
+	orgs = malloc(sizeof(*orgs)); /* 32 KB: only n needs a value */
+	if (orgs)
+		orgs->n = 0;
 	o = cJSON_CreateObject();
 	arr = cJSON_CreateArray();
 	if (!body || !obs || !orgs || !o || !arr) {

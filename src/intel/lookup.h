@@ -48,7 +48,9 @@ struct pi_intel_doc {
 };
 
 /* Fills doc from obj (wl may be NULL). Release with pi_intel_doc_free (also after errors). */
-pi_status pi_intel_doc_build(const cJSON *obj, const struct pi_warninglists *wl,
+struct pi_pattern;
+pi_status pi_intel_doc_build(const cJSON *obj, const struct pi_pattern *parsed,
+        const struct pi_warninglists *wl,
         struct pi_intel_doc *doc, struct pi_error *err);
 void pi_intel_doc_free(struct pi_intel_doc *doc);
 

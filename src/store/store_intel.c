@@ -19,7 +19,8 @@
 
 static const char sql_obs_find[] =
         "SELECT id FROM intel_observables WHERE kind = ?1 AND value = ?2";
-static const char sql_obs_insert[] = "INSERT INTO intel_observables(kind, value) VALUES(?1, ?2)";
+static const char sql_obs_insert[] =
+        "INSERT OR IGNORE INTO intel_observables(kind, value) VALUES(?1, ?2)";
 static const char sql_ref_insert[] = "INSERT OR IGNORE INTO intel_refs(obs_id, seq, revoked, "
                                      "valid_until) VALUES(?1, ?2, ?3, ?4)";
 static const char sql_sighting_insert[] =
@@ -63,6 +64,8 @@ static int64_t limit_of(size_t max)
 
 /* ---- write ---- */
 
+/* The id of an observable, inserting it if new. New values (the common case on ingest) cost
+ * one index probe: the insert is tried first and the look-up runs only when it was ignored. */
 static pi_status obs_id_get(
         struct pi_conn *c, const struct pi_intel_obs *o, int64_t *id, struct pi_error *err)
 {
@@ -71,6 +74,19 @@ static pi_status obs_id_get(
 	int rc;
 
 	*id = 0;
+	ret = pi_stmt_sql_get(c, sql_obs_insert, &st, err);
+	if (ret != PI_OK)
+		return ret;
+	sqlite3_bind_int(st, 1, (int)o->kind);
+	pi_bind_str(st, 2, o->value, PI_INTEL_VALUE_MAX);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE && sqlite3_changes(c->db) == 1)
+		*id = sqlite3_last_insert_rowid(c->db);
+	else if (rc != SQLITE_DONE)
+		ret = pi_db_fail(c, rc, "indexing an observable", err);
+	pi_stmt_sql_put(c, sql_obs_insert, st);
+	if (ret != PI_OK || *id)
+		return ret;
 	ret = pi_stmt_sql_get(c, sql_obs_find, &st, err);
 	if (ret != PI_OK)
 		return ret;
@@ -79,22 +95,9 @@ static pi_status obs_id_get(
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
-		ret = pi_db_fail(c, rc, "looking up an observable", err);
-	pi_stmt_sql_put(c, sql_obs_find, st);
-	if (ret != PI_OK || *id)
-		return ret;
-	ret = pi_stmt_sql_get(c, sql_obs_insert, &st, err);
-	if (ret != PI_OK)
-		return ret;
-	sqlite3_bind_int(st, 1, (int)o->kind);
-	pi_bind_str(st, 2, o->value, PI_INTEL_VALUE_MAX);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		*id = sqlite3_last_insert_rowid(c->db);
 	else
-		ret = pi_db_fail(c, rc, "indexing an observable", err);
-	pi_stmt_sql_put(c, sql_obs_insert, st);
+		ret = pi_db_fail(c, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "looking up an observable", err);
+	pi_stmt_sql_put(c, sql_obs_find, st);
 	return ret;
 }
 

@@ -85,7 +85,7 @@ static void put(
 	char key[PI_TIME_KEY_LEN];
 
 	assert_non_null(obj);
-	assert_int_equal(pi_intel_doc_build(obj, NULL, &doc, &err), PI_OK);
+	assert_int_equal(pi_intel_doc_build(obj, NULL, NULL, &doc, &err), PI_OK);
 	body = cJSON_PrintUnformatted(obj);
 	mod = pi_json_get_string(obj, "modified");
 	assert_int_equal(pi_time_parse(mod, &t, &err), PI_OK);
@@ -356,7 +356,7 @@ static void test_doc_reports_invalid_values(void **state)
 
 	(void)state;
 	assert_int_equal(pi_warninglists_add(w, "t.json", list, strlen(list), &err), PI_OK);
-	assert_int_equal(pi_intel_doc_build(o, w, &doc, &err), PI_OK);
+	assert_int_equal(pi_intel_doc_build(o, NULL, w, &doc, &err), PI_OK);
 	assert_int_equal(doc.n_obs, 1);
 	assert_int_equal(doc.obs[0].kind, PI_OBSERVABLE_IPV4);
 	assert_string_equal(doc.obs[0].value, "8.8.8.8");
