@@ -36,6 +36,12 @@ void pi_store_close(pi_store *store);
 /* Applies missing migrations; *version (may be NULL) receives the schema version. */
 pi_status pi_store_migrate(pi_store *store, int *version, struct pi_error *err);
 
+/* A counter, kept in the database, that changes whenever anything a credential stands for
+ * changes (tokens revoked, users or organisations updated, passwords set, group memberships),
+ * whichever process made the change. Caches of resolved credentials remember it and drop
+ * entries made under another value. 0 means it could not be read: do not cache. */
+uint64_t pi_store_auth_generation(pi_store *store);
+
 /* ---- hub settings: small key/value pairs (hub key pair, hub title, ...) ---- */
 pi_status pi_store_setting_get(pi_store *store, const char *key, char *out, size_t out_size,
 	struct pi_error *err); /* PI_ERR_NOTFOUND if unset */

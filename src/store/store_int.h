@@ -147,6 +147,9 @@ pi_status pi_objects_put_tx(struct pi_conn *c, int64_t collection_id, int64_t ow
 pi_status pi_collection_insert(struct pi_conn *c, enum pi_scope_kind kind, int64_t scope_id,
         const char *title, struct pi_error *err);
 
+/* Bumps the counter pi_store_auth_generation reads. */
+void pi_store_auth_changed(pi_store *store);
+
 /* The core schema migrations, index 0 = version 1 (PRAGMA user_version). */
 extern const char *const pi_store_migrations[PI_STORE_SCHEMA_VERSION];
 

@@ -362,7 +362,7 @@ pi_status pi_store_org_find(
 	return org_fetch(store, ST_ORG_FIND, slug, 0, out, err);
 }
 
-pi_status pi_store_org_update(pi_store *store, const struct pi_org *org, struct pi_error *err)
+static pi_status org_update_impl(pi_store *store, const struct pi_org *org, struct pi_error *err)
 {
 	struct pi_conn *c = NULL;
 	sqlite3_stmt *st = NULL;
@@ -596,7 +596,7 @@ pi_status pi_store_user_find(pi_store *store, const char *username, struct pi_us
 	return user_fetch(store, ST_USER_FIND, username, 0, out, password_hash, hash_size, err);
 }
 
-pi_status pi_store_user_update(pi_store *store, const struct pi_user *user, struct pi_error *err)
+static pi_status user_update_impl(pi_store *store, const struct pi_user *user, struct pi_error *err)
 {
 	struct pi_conn *c = NULL;
 	sqlite3_stmt *st = NULL;
@@ -649,7 +649,7 @@ out:
 	return ret;
 }
 
-pi_status pi_store_user_set_password(
+static pi_status user_set_password_impl(
         pi_store *store, int64_t user_id, const char *password_hash, struct pi_error *err)
 {
 	struct pi_conn *c = NULL;
@@ -905,7 +905,7 @@ pi_status pi_store_token_list(pi_store *store, int64_t user_id,
 	return ret;
 }
 
-pi_status pi_store_token_revoke(pi_store *store, int64_t token_id, struct pi_error *err)
+static pi_status token_revoke_impl(pi_store *store, int64_t token_id, struct pi_error *err)
 {
 	struct pi_conn *c = NULL;
 	sqlite3_stmt *st = NULL;
@@ -1097,7 +1097,7 @@ static pi_status membership(
 	return ret;
 }
 
-pi_status pi_store_group_add_org(
+static pi_status group_add_org_impl(
         pi_store *store, int64_t group_id, int64_t org_id, struct pi_error *err)
 {
 	struct pi_conn *c = NULL;
@@ -1135,7 +1135,7 @@ out:
 	return ret;
 }
 
-pi_status pi_store_group_remove_org(
+static pi_status group_remove_org_impl(
         pi_store *store, int64_t group_id, int64_t org_id, struct pi_error *err)
 {
 	struct pi_conn *c = NULL;
@@ -1313,4 +1313,69 @@ pi_status pi_store_collection_list(pi_store *store,
 		ret = pi_db_fail(c, rc, "listing collections", err);
 	pi_stmt_put(c, ST_COLL_LIST, st);
 	return ret;
+}
+
+/* Changes that affect who a credential stands for: cached principals (http/auth.c) compare
+ * pi_store_auth_generation before and after, so these bump it on both sides. */
+pi_status pi_store_org_update(pi_store *store, const struct pi_org *org, struct pi_error *err)
+{
+	pi_status st;
+
+	pi_store_auth_changed(store);
+	st = org_update_impl(store, org, err);
+	pi_store_auth_changed(store);
+	return st;
+}
+
+pi_status pi_store_user_update(pi_store *store, const struct pi_user *user, struct pi_error *err)
+{
+	pi_status st;
+
+	pi_store_auth_changed(store);
+	st = user_update_impl(store, user, err);
+	pi_store_auth_changed(store);
+	return st;
+}
+
+pi_status pi_store_token_revoke(pi_store *store, int64_t token_id, struct pi_error *err)
+{
+	pi_status st;
+
+	pi_store_auth_changed(store);
+	st = token_revoke_impl(store, token_id, err);
+	pi_store_auth_changed(store);
+	return st;
+}
+
+pi_status pi_store_user_set_password(
+        pi_store *store, int64_t user_id, const char *password_hash, struct pi_error *err)
+{
+	pi_status st;
+
+	pi_store_auth_changed(store);
+	st = user_set_password_impl(store, user_id, password_hash, err);
+	pi_store_auth_changed(store);
+	return st;
+}
+
+pi_status pi_store_group_add_org(
+        pi_store *store, int64_t group_id, int64_t org_id, struct pi_error *err)
+{
+	pi_status st;
+
+	pi_store_auth_changed(store);
+	st = group_add_org_impl(store, group_id, org_id, err);
+	pi_store_auth_changed(store);
+	return st;
+}
+
+pi_status pi_store_group_remove_org(
+        pi_store *store, int64_t group_id, int64_t org_id, struct pi_error *err)
+{
+	pi_status st;
+
+	pi_store_auth_changed(store);
+	st = group_remove_org_impl(store, group_id, org_id, err);
+	pi_store_auth_changed(store);
+	return st;
 }

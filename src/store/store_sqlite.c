@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "core/secret.h"
 #include "core/timeutil.h"
 
@@ -43,6 +45,45 @@ struct pi_store {
 	struct pi_conn *conns[STORE_MAX_CONNS];
 	size_t n_conns;
 };
+
+/* The counter lives in the database (counters 'auth'), so a change made by another process
+ * (the CLI) invalidates the server's caches too. Reading it is one indexed row. */
+static const char sql_auth_generation[] = "SELECT value FROM counters WHERE name = 'auth'";
+static const char sql_auth_changed[] =
+        "INSERT INTO counters(name, value) VALUES('auth', 2)"
+        " ON CONFLICT(name) DO UPDATE SET value = value + 1";
+
+uint64_t pi_store_auth_generation(pi_store *store)
+{
+	struct pi_conn *c = NULL;
+	sqlite3_stmt *st = NULL;
+	uint64_t gen = 0;
+	int rc;
+
+	if (pi_conn_get(store, &c, NULL) != PI_OK ||
+	        pi_stmt_sql_get(c, sql_auth_generation, &st, NULL) != PI_OK)
+		return 0;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		gen = (uint64_t)sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		gen = 1; /* never changed yet */
+	pi_stmt_sql_put(c, sql_auth_generation, st);
+	return gen;
+}
+
+void pi_store_auth_changed(pi_store *store)
+{
+	struct pi_conn *c = NULL;
+	sqlite3_stmt *st = NULL;
+
+	if (pi_conn_get(store, &c, NULL) != PI_OK ||
+	        pi_stmt_sql_get(c, sql_auth_changed, &st, NULL) != PI_OK)
+		return;
+	if (sqlite3_step(st) != SQLITE_DONE)
+		pi_log_warn("event=auth_generation_bump_failed error=\"%s\"", sqlite3_errmsg(c->db));
+	pi_stmt_sql_put(c, sql_auth_changed, st);
+}
 
 static int busy_wait(void *arg, int count);
 

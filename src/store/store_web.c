@@ -103,8 +103,8 @@ pi_status pi_store_web_session_get(pi_store *store, const unsigned char hash[32]
 	return ret;
 }
 
-pi_status pi_store_web_session_touch(pi_store *store, const unsigned char hash[32],
-        int64_t seen_at, struct pi_error *err)
+pi_status pi_store_web_session_touch(
+        pi_store *store, const unsigned char hash[32], int64_t seen_at, struct pi_error *err)
 {
 	struct pi_conn *c = NULL;
 	sqlite3_stmt *st = NULL;
@@ -117,8 +117,8 @@ pi_status pi_store_web_session_touch(pi_store *store, const unsigned char hash[3
 	return run(c, sql_session_touch, st, "touching a web session", err);
 }
 
-pi_status pi_store_web_session_delete(pi_store *store, const unsigned char hash[32],
-        struct pi_error *err)
+pi_status pi_store_web_session_delete(
+        pi_store *store, const unsigned char hash[32], struct pi_error *err)
 {
 	struct pi_conn *c = NULL;
 	sqlite3_stmt *st = NULL;
@@ -130,8 +130,8 @@ pi_status pi_store_web_session_delete(pi_store *store, const unsigned char hash[
 	return run(c, sql_session_delete, st, "deleting a web session", err);
 }
 
-pi_status pi_store_web_session_purge(pi_store *store, int64_t now, int64_t idle_before,
-        int *removed, struct pi_error *err)
+pi_status pi_store_web_session_purge(
+        pi_store *store, int64_t now, int64_t idle_before, int *removed, struct pi_error *err)
 {
 	struct pi_conn *c = NULL;
 	sqlite3_stmt *st = NULL;
@@ -156,8 +156,8 @@ void pi_web_advisory_clear(struct pi_web_advisory *a)
 	memset(a, 0, sizeof(*a));
 }
 
-pi_status pi_store_web_advisory_add(pi_store *store, const struct pi_web_advisory *a, int64_t *id,
-        struct pi_error *err)
+pi_status pi_store_web_advisory_add(
+        pi_store *store, const struct pi_web_advisory *a, int64_t *id, struct pi_error *err)
 {
 	struct pi_conn *c = NULL;
 	sqlite3_stmt *st = NULL;
@@ -211,8 +211,8 @@ static pi_status row_advisory(sqlite3_stmt *st, struct pi_web_advisory *a, struc
 	return PI_OK;
 }
 
-pi_status pi_store_web_advisory_get(pi_store *store, int64_t id, struct pi_web_advisory *out,
-        struct pi_error *err)
+pi_status pi_store_web_advisory_get(
+        pi_store *store, int64_t id, struct pi_web_advisory *out, struct pi_error *err)
 {
 	struct pi_conn *c = NULL;
 	sqlite3_stmt *st = NULL;

@@ -34,15 +34,15 @@ pi_status pi_store_web_session_put(pi_store *store, const unsigned char hash[32]
 pi_status pi_store_web_session_get(pi_store *store, const unsigned char hash[32],
         struct pi_web_session *out, struct pi_error *err);
 /* Records activity (the idle clock restarts at seen_at). */
-pi_status pi_store_web_session_touch(pi_store *store, const unsigned char hash[32],
-        int64_t seen_at, struct pi_error *err);
+pi_status pi_store_web_session_touch(
+        pi_store *store, const unsigned char hash[32], int64_t seen_at, struct pi_error *err);
 /* Deletes one session (no error if it is already gone). */
-pi_status pi_store_web_session_delete(pi_store *store, const unsigned char hash[32],
-        struct pi_error *err);
+pi_status pi_store_web_session_delete(
+        pi_store *store, const unsigned char hash[32], struct pi_error *err);
 /* Deletes sessions whose absolute expiry has passed or that were idle since before
  * idle_before; *removed (may be NULL) gets how many. */
-pi_status pi_store_web_session_purge(pi_store *store, int64_t now, int64_t idle_before,
-        int *removed, struct pi_error *err);
+pi_status pi_store_web_session_purge(
+        pi_store *store, int64_t now, int64_t idle_before, int *removed, struct pi_error *err);
 
 struct pi_web_advisory {
 	int64_t id;
@@ -59,11 +59,11 @@ struct pi_web_advisory {
 void pi_web_advisory_clear(struct pi_web_advisory *a);
 
 /* Adds an advisory (a->id is ignored); *id gets the new id. */
-pi_status pi_store_web_advisory_add(pi_store *store, const struct pi_web_advisory *a, int64_t *id,
-        struct pi_error *err);
+pi_status pi_store_web_advisory_add(
+        pi_store *store, const struct pi_web_advisory *a, int64_t *id, struct pi_error *err);
 /* Reads one; PI_ERR_NOTFOUND if there is no such id. out is the caller's to clear. */
-pi_status pi_store_web_advisory_get(pi_store *store, int64_t id, struct pi_web_advisory *out,
-        struct pi_error *err);
+pi_status pi_store_web_advisory_get(
+        pi_store *store, int64_t id, struct pi_web_advisory *out, struct pi_error *err);
 /* Calls fn for each advisory, newest first, at most PI_WEB_ADVISORY_LIST_MAX rows read; the
  * struct is valid only during the call (body is NULL: lists do not carry it). fn returns
  * nonzero to stop. */
