@@ -174,8 +174,8 @@ static void get_advisory(struct pi_request *req, char **arg)
 	}
 	/* CMARK_OPT_DEFAULT leaves raw HTML and dangerous URLs out (cmark >= 0.29: "safe"
 	 * unless CMARK_OPT_UNSAFE) */
-	html = cmark_markdown_to_html(a.body ? a.body : "", a.body ? strlen(a.body) : 0,
-	        CMARK_OPT_DEFAULT);
+	html = cmark_markdown_to_html(
+	        a.body ? a.body : "", a.body ? strlen(a.body) : 0, CMARK_OPT_DEFAULT);
 	if (!html) {
 		pi_resp_error(req, 500, "Internal error", "the advisory could not be rendered");
 		goto out;
@@ -261,7 +261,8 @@ static void post_advisory(struct pi_request *req, char **arg)
 			known |= strcmp(m->string, fields[i]) == 0;
 		if (!known) {
 			pi_resp_error(req, 400, "Unknown field",
-			        "field '%.64s' is not accepted here; the accepted fields are: kind, "
+			        "field '%.64s' is not accepted here; the accepted fields are: "
+			        "kind, "
 			        "title, body, tlp",
 			        m->string);
 			goto out;
@@ -273,8 +274,8 @@ static void post_advisory(struct pi_request *req, char **arg)
 	        !(tlp = get_str(req, body, "tlp", 32)))
 		goto out;
 	if (!kind_ok(kind)) {
-		pi_resp_error(req, 400, "Invalid input", "kind: '%s' is not one of advisory, best-practice",
-		        kind);
+		pi_resp_error(req, 400, "Invalid input",
+		        "kind: '%s' is not one of advisory, best-practice", kind);
 		goto out;
 	}
 	if (pi_tlp_parse(tlp, &level) != 0 || level == PI_TLP_UNMARKED) {
@@ -317,14 +318,16 @@ static void get_rsit(struct pi_request *req, char **arg)
 
 	(void)arg;
 	if (!cs) {
-		pi_resp_error(req, 503, "Unavailable", "incident reporting is not running on this server");
+		pi_resp_error(req, 503, "Unavailable",
+		        "incident reporting is not running on this server");
 		return;
 	}
 	cfg = pi_cases_config_of(cs);
 	n = snprintf(path, sizeof(path), "%s/rsit.json", cfg->data_dir);
 	if (n < 0 || (size_t)n >= sizeof(path) || pi_taxonomy_load(path, &tx, &err) != PI_OK) {
 		pi_log_error("event=rsit_load_failed path=%s", path);
-		pi_resp_error(req, 500, "Internal error", "the incident taxonomy could not be read");
+		pi_resp_error(
+		        req, 500, "Internal error", "the incident taxonomy could not be read");
 		return;
 	}
 	pi_buf_puts(&req->out, "{\"version\":");

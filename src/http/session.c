@@ -15,7 +15,7 @@
 #include "http/http_int.h"
 #include "http/session.h"
 
-#define THROTTLE_SLOTS 1024
+#define THROTTLE_SLOTS 4096
 
 static void hash_id(const char *id, unsigned char hash[32])
 {
@@ -40,8 +40,8 @@ static int id_well_formed(const char *id)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		char ch = id[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		            ch == '-' || ch == '_'))
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		            (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
 			return 0;
 	}
 	return 1;
@@ -176,9 +176,11 @@ int pi_session_auth(struct pi_request *req, struct pi_user *user, char *csrf)
 		sent = pi_req_header(req, "X-CSRF-Token");
 		if (!sent || strlen(sent) != PI_WEB_CSRF_LEN ||
 		        sodium_memcmp(sent, s.csrf, PI_WEB_CSRF_LEN) != 0) {
-			pi_log_info("event=csrf_refused user=%s method=%s", user->username, req->method);
+			pi_log_info("event=csrf_refused user=%s method=%s", user->username,
+			        req->method);
 			pi_resp_error(req, 403, "Forbidden",
-			        "this change was refused because it did not come from a page of this "
+			        "this change was refused because it did not come from a page of "
+			        "this "
 			        "hub (missing or wrong CSRF token); reload the page and try again");
 			ret = -1;
 			goto out;
@@ -215,7 +217,7 @@ static struct throttle_slot *slot_of(struct throttle_slot *table, const char *s)
 		throttle_keyed = 1;
 	}
 	crypto_shorthash(h, (const unsigned char *)s, strlen(s), throttle_key);
-	idx = ((size_t)h[0] | (size_t)h[1] << 8) % THROTTLE_SLOTS;
+	idx = ((size_t)h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16) % THROTTLE_SLOTS;
 	return &table[idx];
 }
 

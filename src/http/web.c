@@ -35,8 +35,8 @@
 #define LOGIN_BODY_MAX 4096
 
 /* First path segments of the pages (web/app.js has the same list). */
-static const char *const pages[] = {"login", "report", "cases", "regulator", "intel",
-        "indicators", "collections", "share", "advisories", "admin", "tokens", NULL};
+static const char *const pages[] = {"login", "report", "cases", "regulator", "intel", "indicators",
+        "collections", "share", "advisories", "admin", "tokens", NULL};
 
 const char *pi_web_lang(const char *cookie_header, const char *accept_language)
 {
@@ -63,7 +63,8 @@ const char *pi_web_lang(const char *cookie_header, const char *accept_language)
 			p++;
 			len--;
 		}
-		if (len >= 2 && strncasecmp(p, "fr", 2) == 0 && (len == 2 || p[2] == '-' || p[2] == ';'))
+		if (len >= 2 && strncasecmp(p, "fr", 2) == 0 &&
+		        (len == 2 || p[2] == '-' || p[2] == ';'))
 			lang = "fr";
 		else if (len >= 2 && strncasecmp(p, "en", 2) == 0 &&
 		         (len == 2 || p[2] == '-' || p[2] == ';'))
@@ -128,12 +129,13 @@ static void client_addr(struct pi_request *req, char *out, size_t size)
 	if (!ci || !ci->client_addr)
 		return;
 	if (ci->client_addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
-		        out, (socklen_t)size);
+		inet_ntop(AF_INET,
+		        &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, out,
+		        (socklen_t)size);
 	else if (ci->client_addr->sa_family == AF_INET6)
 		inet_ntop(AF_INET6,
-		        &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, out,
-		        (socklen_t)size);
+		        &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr,
+		        out, (socklen_t)size);
 }
 
 /* Appends s to out with the five HTML special characters escaped. */
@@ -182,18 +184,19 @@ static void serve_shell(struct pi_request *req, const char *lang, const char *cs
 	html_escape(o, csrf ? csrf : "");
 	pi_buf_puts(o, "\">\n<title>");
 	html_escape(o, req->server->cfg.title);
+	pi_buf_puts(o, "</title>\n<link rel=\"stylesheet\" href=\"/static/app.css\">\n"
+	               "<link rel=\"icon\" href=\"/static/icon.svg\" type=\"image/svg+xml\">\n"
+	               "<script type=\"module\" src=\"/static/app.js\"></script>\n</head>\n<body>\n"
+	               "<a class=\"skip\" href=\"#main\" id=\"skip\"></a>\n"
+	               "<header id=\"top\"></header>\n"
+	               "<main id=\"main\" tabindex=\"-1\"><noscript>");
+	pi_buf_puts(
+	        o, strcmp(lang, "fr") == 0
+	                   ? "Cette interface a besoin de JavaScript. L'API JSON est sous /api/v1/."
+	                   : "This interface needs JavaScript. The JSON API is under /api/v1/.");
 	pi_buf_puts(o,
-	        "</title>\n<link rel=\"stylesheet\" href=\"/static/app.css\">\n"
-	        "<link rel=\"icon\" href=\"/static/icon.svg\" type=\"image/svg+xml\">\n"
-	        "<script type=\"module\" src=\"/static/app.js\"></script>\n</head>\n<body>\n"
-	        "<a class=\"skip\" href=\"#main\" id=\"skip\"></a>\n"
-	        "<header id=\"top\"></header>\n"
-	        "<main id=\"main\" tabindex=\"-1\"><noscript>");
-	pi_buf_puts(o, strcmp(lang, "fr") == 0
-	                       ? "Cette interface a besoin de JavaScript. L'API JSON est sous /api/v1/."
-	                       : "This interface needs JavaScript. The JSON API is under /api/v1/.");
-	pi_buf_puts(o, "</noscript></main>\n<div id=\"live\" class=\"sr-only\" aria-live=\"polite\">"
-	               "</div>\n</body>\n</html>\n");
+	        "</noscript></main>\n<div id=\"live\" class=\"sr-only\" aria-live=\"polite\">"
+	        "</div>\n</body>\n</html>\n");
 	pi_resp_json(req, 200, "text/html; charset=utf-8");
 }
 
@@ -242,7 +245,8 @@ static void handle_login(struct pi_request *req)
 	char retry[32];
 
 	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
-		pi_resp_error(req, 415, "Unsupported media type", "send the log-in as application/json");
+		pi_resp_error(
+		        req, 415, "Unsupported media type", "send the log-in as application/json");
 		return;
 	}
 	if (!origin_ok(req)) {
@@ -252,7 +256,8 @@ static void handle_login(struct pi_request *req)
 	if (req->body.len > LOGIN_BODY_MAX ||
 	        pi_json_parse(req->body.data, req->body.len, 4, &body, &err) != PI_OK ||
 	        !cJSON_IsObject(body)) {
-		pi_resp_error(req, 400, "Invalid input", "send {\"username\": ..., \"password\": ...}");
+		pi_resp_error(
+		        req, 400, "Invalid input", "send {\"username\": ..., \"password\": ...}");
 		goto out;
 	}
 	jname = cJSON_GetObjectItemCaseSensitive(body, "username");
@@ -274,8 +279,8 @@ static void handle_login(struct pi_request *req)
 		        (long long)((wait + 59) / 60));
 		goto out;
 	}
-	if (pi_store_user_find(req->server->store, jname->valuestring, &user, stored, sizeof(stored),
-	            &err) != PI_OK ||
+	if (pi_store_user_find(req->server->store, jname->valuestring, &user, stored,
+	            sizeof(stored), &err) != PI_OK ||
 	        user.disabled || !stored[0] || !pi_password_verify(stored, jpass->valuestring)) {
 		pi_login_failed(jname->valuestring, addr, now);
 		pi_log_info("event=login_failed method=web addr=%s", addr);
@@ -288,7 +293,8 @@ static void handle_login(struct pi_request *req)
 		pi_session_destroy(req->server->store, old, &err);
 	if (pi_session_create(req->server->store, user.id, now, id, &s, &err) != PI_OK) {
 		pi_log_error("event=web_session_create_failed error=\"%s\"", err.message);
-		pi_resp_error(req, 500, "Internal error", "the session could not be started; try again");
+		pi_resp_error(
+		        req, 500, "Internal error", "the session could not be started; try again");
 		goto out;
 	}
 	set_cookie(req, id, (int)(PI_SESSION_MAX_US / 1000000));
@@ -345,7 +351,8 @@ int pi_web_handle(struct pi_request *req)
 	if (req->nseg == 1 && strcmp(req->method, "POST") == 0 &&
 	        (strcmp(req->seg[0], "login") == 0 || strcmp(req->seg[0], "logout") == 0)) {
 		if (req->body_too_big) {
-			pi_resp_error(req, 413, "Request too large", "the request body is too large");
+			pi_resp_error(
+			        req, 413, "Request too large", "the request body is too large");
 			return 1;
 		}
 		if (strcmp(req->seg[0], "login") == 0)
@@ -376,10 +383,12 @@ int pi_web_handle(struct pi_request *req)
 				for (const char *c = req->seg[i]; *c && k + 4 < sizeof(enc); c++) {
 					unsigned char ch = (unsigned char)*c;
 					if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-					        (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.')
+					        (ch >= '0' && ch <= '9') || ch == '-' ||
+					        ch == '_' || ch == '.')
 						enc[k++] = (char)ch;
 					else
-						k += (size_t)snprintf(enc + k, sizeof(enc) - k, "%%%02X", ch);
+						k += (size_t)snprintf(
+						        enc + k, sizeof(enc) - k, "%%%02X", ch);
 				}
 				enc[k] = '\0';
 				n = snprintf(loc + used, sizeof(loc) - used, "%%2F%s", enc);
