@@ -1,6 +1,6 @@
 // page_intel.js - intelligence: search and bulk look-up (/intel), the indicator page
 // (/indicators/ID), the collection browser (/collections, /collections/ID), sharing
-// indicators by form or by uploading a STIX bundle with a progress bar (/share), and feed
+// indicators by form or by uploading a STIX bundle or a CSV file with a progress bar (/share), and feed
 // links for each format.
 import { t } from './i18n.js';
 import {
@@ -178,6 +178,84 @@ function postEnvelope(collectionId, objects, onProgress) {
   });
 }
 
+// POSTs a file as the body of url with upload progress (0..1) reported to onProgress;
+// resolves with the JSON answer.
+function postFile(url, fileObj, contentType, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.setRequestHeader('Content-Type', contentType);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('X-CSRF-Token', csrfToken());
+    xhr.setRequestHeader('X-Requested-With', 'postisac-web');
+    xhr.upload.onprogress = ev => { if (ev.lengthComputable) onProgress(ev.loaded / ev.total); };
+    xhr.onload = () => {
+      let data = null;
+      try { data = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+      else reject(new ApiError(xhr.status, data?.title, data?.description));
+    };
+    xhr.onerror = () => reject(new ApiError(0, '', ''));
+    xhr.send(fileObj);
+  });
+}
+
+// The CSV upload form (POST /api/v1/import?format=csv): column map, header row, TLP, a
+// progress bar, then the summary and the rejected rows in plain words.
+function csvForm(collOpts) {
+  const cErr = alertBox();
+  const file = field(t('share.csv.file'), 'input', { type: 'file', accept: '.csv,.txt,text/csv,text/plain', 'data-hint': t('share.csv.file.hint') });
+  const valueCol = field(t('share.csv.valuecol'), 'input', { type: 'number', min: 1, max: 256, step: 1, value: '1', inputmode: 'numeric' });
+  const typeCol = field(t('share.csv.typecol'), 'input', { type: 'number', min: 1, max: 256, step: 1, inputmode: 'numeric', 'data-hint': t('share.csv.typecol.hint') });
+  const header = h('input', { type: 'checkbox', id: 'csv-header' });
+  const tlp = field(t('case.tlp'), 'select', { 'data-hint': t('share.csv.tlp.hint') }, TLPS.map(l => [l, 'TLP:' + l.toUpperCase()]));
+  tlp.control.value = 'green';
+  const coll = field(t('share.collection'), 'select', {}, collOpts);
+  const bar = h('progress', { max: 100, value: 0, id: 'csv-progress', 'aria-label': t('share.csv.progress') });
+  const barText = h('span', { 'aria-live': 'polite' });
+  const submit = h('button.primary', { type: 'submit' }, t('share.upload'));
+  const form = h('form.card', { novalidate: true, 'aria-labelledby': 'share-csv' }, h('h2', { id: 'share-csv' }, t('share.csv')), cErr,
+    file.wrap, valueCol.wrap, typeCol.wrap, h('div.check', {}, header, h('label', { for: 'csv-header' }, t('share.csv.header'))),
+    tlp.wrap, coll.wrap, submit, h('div.progress', {}, bar, ' ', barText));
+  const col = s => (/^\d+$/.test(s) && +s >= 1 && +s <= 256 ? +s : null);
+  form.addEventListener('submit', async ev => {
+    ev.preventDefault();
+    const fl = file.control.files[0];
+    if (!fl) { showError(cErr, new ApiError(400, '', t('share.nofile'))); return; }
+    const vc = col(valueCol.control.value.trim());
+    const tcRaw = typeCol.control.value.trim();
+    const tc = tcRaw ? col(tcRaw) : 0;
+    if (!vc || tc === null || tc === vc) { showError(cErr, new ApiError(400, '', t('share.csv.badcol'))); return; }
+    const params = new URLSearchParams({
+      collection: coll.control.value, format: 'csv', map: `value=${vc}` + (tc ? `,type=${tc}` : ''),
+      header: header.checked ? 'true' : 'false', tlp: tlp.control.value,
+    });
+    cErr.hidden = true;
+    submit.disabled = true;
+    bar.value = 0;
+    barText.textContent = '0 %';
+    try {
+      const s = await postFile(`/api/v1/import?${params}`, fl, 'text/csv', p => {
+        bar.value = Math.round(p * 100);
+        barText.textContent = p >= 1 ? t('share.csv.working') : `${bar.value} %`;
+      });
+      bar.value = 100;
+      barText.textContent = '100 %';
+      const where = w => (/^line (\d+)$/.test(w || '') ? t('share.csv.line', { n: w.slice(5) }) : w || '');
+      const reasons = s.reasons || [];
+      showOk(cErr, h('p', {}, t('share.csv.summary', s)),
+        reasons.length ? [h('p', {}, t('share.csv.rejected')),
+          h('ul', {}, reasons.map(x => h('li', {}, `${where(x.where)}: ${x.reason}`)))] : null,
+        s.rejected > reasons.length ? h('p', {}, t('share.csv.more', { n: s.rejected - reasons.length })) : null);
+    } catch (e) {
+      barText.textContent = '';
+      showError(cErr, e);
+    }
+    submit.disabled = false;
+  });
+  return form;
+}
+
 async function writableCollections() {
   const { collections: cs = [] } = await taxii('collections/');
   return cs.filter(c => c.can_write);
@@ -268,5 +346,5 @@ export async function share(main) {
     uSubmit.disabled = false;
   });
 
-  clear(main, h('h1', {}, t('share.title')), err, colls.length ? [form, upload] : h('p', {}, t('share.nocollection')), feedLinks());
+  clear(main, h('h1', {}, t('share.title')), err, colls.length ? [form, upload, csvForm(collOpts)] : h('p', {}, t('share.nocollection')), feedLinks());
 }

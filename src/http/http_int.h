@@ -122,6 +122,8 @@ extern const struct pi_api_route pi_api_feeds_routes[];
 extern const size_t pi_api_feeds_nroutes;
 extern const struct pi_api_route pi_api_web_routes[];
 extern const size_t pi_api_web_nroutes;
+extern const struct pi_api_route pi_api_import_routes[];
+extern const size_t pi_api_import_nroutes;
 
 /* Handlers. Each sets the response. */
 void pi_taxii_handle(struct pi_request *req);

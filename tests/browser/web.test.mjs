@@ -224,6 +224,34 @@ async function checkPage(page, name) {
     await checkPage(page, '15-collections');
   });
 
+  it('uploads a CSV file of values with a progress bar and finds them with the look-up', async () => {
+    const { page } = state.alice;
+    const file = join(hub.dir, 'values.csv');
+    writeFileSync(file, 'value,note\ncsv-parcel-1.example,a\n198.51.100.23,b\nhttps://csv-parcel-2.example/track,c\nthis is not a value,d\n');
+    await go(page, hub.url + '/share');
+    const up = page.locator('form', { hasText: 'A CSV file of values' });
+    assert.equal(await up.getByLabel('Column of the value').inputValue(), '1');
+    await up.getByLabel('CSV file').setInputFiles(file);
+    await up.getByLabel('The first row is a header').check();
+    await up.getByLabel('Sharing (TLP)').selectOption('green');
+    await up.getByRole('button', { name: 'Upload' }).click();
+    const ok = up.locator('.alert.ok');
+    await ok.waitFor();
+    const text = await ok.innerText();
+    assert.match(text, /Rows read: 4\. New indicators: 3\. Updated: 0\. Already there: 0\. Rejected: 1\./);
+    assert.match(text, /Rejected rows and why:/);
+    assert.match(await ok.locator('li').innerText(), /^Line 5: /);
+    assert.equal(await ok.locator('li').count(), 1);
+    assert.equal(await page.locator('#csv-progress').evaluate(el => el.value), 100);
+    await checkPage(page, '14b-upload-csv');
+    await go(page, hub.url + '/intel');
+    await page.getByLabel('Values to look up').fill('198.51.100.23\ncsv-parcel-1.example');
+    await page.getByRole('button', { name: 'Look up' }).click();
+    const h2 = page.locator('h2', { hasText: 'known' });
+    await h2.waitFor();
+    assert.equal(await h2.innerText(), '2 of 2 known');
+  });
+
   it('switches to French', async () => {
     const { page } = state.alice;
     await go(page, hub.url + '/');
