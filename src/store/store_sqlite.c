@@ -443,8 +443,7 @@ static pi_status conn_open(pi_store *store, struct pi_conn **out, struct pi_erro
 	                              "PRAGMA synchronous = FULL;"
 	                              "PRAGMA temp_store = MEMORY;"
 	                              "PRAGMA cache_size = -16384;"
-	                              "PRAGMA wal_autocheckpoint = 10000;"
-	                              "PRAGMA mmap_size = 268435456;";
+	                              "PRAGMA wal_autocheckpoint = 10000;";
 
 	*out = NULL;
 	c = calloc(1, sizeof(*c));
