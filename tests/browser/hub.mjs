@@ -108,6 +108,45 @@ export async function unlabelled(page) {
     .map(el => el.outerHTML.slice(0, 120)));
 }
 
+// WCAG 2.1 AA contrast of every visible text: 4.5:1, or 3:1 for large text (24 px, or
+// 18.66 px bold). The background is the first opaque background up the tree (pages here
+// use plain colours, no images behind text). Returns the failures as readable strings.
+export async function lowContrast(page) {
+  return page.evaluate(() => {
+    const rgb = s => (s.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => {
+      const c = [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+      return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+    };
+    const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((m, n) => n - m); return (x + 0.05) / (y + 0.05); };
+    const background = el => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const seen = new Set();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || seen.has(el) || !n.textContent.trim()) continue;
+      seen.add(el);
+      const st = getComputedStyle(el);
+      const box = el.getBoundingClientRect();
+      if (st.visibility === 'hidden' || st.display === 'none' || box.width === 0 || box.height === 0) continue;
+      if (el.closest('[hidden], [aria-hidden="true"], svg')) continue;
+      const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+      const need = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
+      const fg = rgb(st.color);
+      const r = ratio(fg.slice(0, 3), background(el));
+      if (r + 1e-6 < need) out.push(`${el.tagName.toLowerCase()} "${n.textContent.trim().slice(0, 40)}": ${r.toFixed(2)}:1 < ${need}:1`);
+    }
+    return out;
+  });
+}
+
 // API call with a bearer token (test set-up only; the UI never sees tokens).
 export async function bearer(hub, user, method, path, body) {
   const res = await fetch(hub.url + path, {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startHub, launch, newPage, go, ready, login, loggedIn, shot, unlabelled, bearer, png, verifyReceipt,
+  startHub, launch, newPage, go, ready, login, loggedIn, shot, unlabelled, lowContrast, bearer, png, verifyReceipt,
 } from './hub.mjs';
 
 let hub, br;
@@ -18,6 +18,7 @@ const state = {};
 
 async function checkPage(page, name) {
   assert.deepEqual(await unlabelled(page), [], `${name}: every control has a label`);
+  assert.deepEqual(await lowContrast(page), [], `${name}: text meets WCAG 2.1 AA contrast`);
   assert.deepEqual(page.problems, [], `${name}: no script errors or CSP violations`);
   await shot(page, name);
 }
