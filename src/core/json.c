@@ -29,10 +29,11 @@ static pi_status scan_fail(struct scanner *s, const char *what)
 	}
 	if (s->pos >= s->len)
 		return pi_error_set(s->err, PI_ERR_INVALID,
-			"invalid JSON: unexpected end of input at byte %zu (line %zu, column %zu): %s",
-			s->pos, line, col, what);
+		        "invalid JSON: unexpected end of input at byte %zu (line %zu, column %zu): "
+		        "%s",
+		        s->pos, line, col, what);
 	return pi_error_set(s->err, PI_ERR_INVALID,
-		"invalid JSON at byte %zu (line %zu, column %zu): %s", s->pos, line, col, what);
+	        "invalid JSON at byte %zu (line %zu, column %zu): %s", s->pos, line, col, what);
 }
 
 static void skip_ws(struct scanner *s)
@@ -102,7 +103,7 @@ static pi_status scan_utf8(struct scanner *s)
 		cp = (cp << 6) | (p[i] & 0x3F);
 	}
 	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		(cp >= 0xD800 && cp <= 0xDFFF))
+	        (cp >= 0xD800 && cp <= 0xDFFF))
 		return scan_fail(s, "overlong or surrogate UTF-8 sequence in string");
 	s->pos += n;
 	return PI_OK;
@@ -134,19 +135,22 @@ static pi_status scan_string(struct scanner *s)
 					return scan_fail(s, "lone low surrogate in \\u escape");
 				if (hi >= 0xD800 && hi <= 0xDBFF) {
 					if (s->len - s->pos < 2 || s->p[s->pos] != '\\' ||
-						s->p[s->pos + 1] != 'u')
-						return scan_fail(s, "high surrogate not followed by a low surrogate");
+					        s->p[s->pos + 1] != 'u')
+						return scan_fail(s, "high surrogate not followed "
+						                    "by a low surrogate");
 					s->pos += 2;
 					if ((st = scan_u_escape(s, &lo)) != PI_OK)
 						return st;
 					if (lo < 0xDC00 || lo > 0xDFFF)
-						return scan_fail(s, "high surrogate not followed by a low surrogate");
+						return scan_fail(s, "high surrogate not followed "
+						                    "by a low surrogate");
 				}
 				if (hi == 0)
 					return scan_fail(s, "\\u0000 is not allowed in strings");
 			} else if (!strchr("\"\\/bfnrt", c) || c == '\0') {
 				s->pos--;
-				return scan_fail(s, "invalid escape (allowed: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
+				return scan_fail(s, "invalid escape (allowed: \\\" \\\\ \\/ \\b "
+				                    "\\f \\n \\r \\t \\uXXXX)");
 			}
 			continue;
 		}
@@ -205,7 +209,8 @@ static pi_status scan_literal(struct scanner *s, const char *word)
 	size_t n = strlen(word);
 
 	if (s->len - s->pos < n || memcmp(s->p + s->pos, word, n) != 0)
-		return scan_fail(s, "expected a value (object, array, string, number, true, false or null)");
+		return scan_fail(
+		        s, "expected a value (object, array, string, number, true, false or null)");
 	s->pos += n;
 	return PI_OK;
 }
@@ -229,7 +234,8 @@ static pi_status scan_value(struct scanner *s)
 		if (c == '{' || c == '[') {
 			if (depth >= max_depth) {
 				char what[96];
-				snprintf(what, sizeof(what), "nesting deeper than %u levels", max_depth);
+				snprintf(what, sizeof(what), "nesting deeper than %u levels",
+				        max_depth);
 				return scan_fail(s, what);
 			}
 			stack[depth++] = c;
@@ -254,7 +260,8 @@ static pi_status scan_value(struct scanner *s)
 		} else if (c == 'n') {
 			st = scan_literal(s, "null");
 		} else {
-			return scan_fail(s, "expected a value (object, array, string, number, true, false or null)");
+			return scan_fail(s, "expected a value (object, array, string, number, "
+			                    "true, false or null)");
 		}
 		if (st != PI_OK)
 			return st;
@@ -264,7 +271,9 @@ static pi_status scan_value(struct scanner *s)
 				return PI_OK;
 			skip_ws(s);
 			if (s->pos >= s->len)
-				return scan_fail(s, stack[depth - 1] == '{' ? "',' or '}' expected" : "',' or ']' expected");
+				return scan_fail(s, stack[depth - 1] == '{'
+				                            ? "',' or '}' expected"
+				                            : "',' or ']' expected");
 			c = s->p[s->pos];
 			if (c == ',') {
 				s->pos++;
@@ -272,18 +281,21 @@ static pi_status scan_value(struct scanner *s)
 					goto member_key;
 				break; /* next array element */
 			}
-			if ((stack[depth - 1] == '{' && c == '}') || (stack[depth - 1] == '[' && c == ']')) {
+			if ((stack[depth - 1] == '{' && c == '}') ||
+			        (stack[depth - 1] == '[' && c == ']')) {
 				s->pos++;
 				depth--;
 				continue;
 			}
-			return scan_fail(s, stack[depth - 1] == '{' ? "',' or '}' expected" : "',' or ']' expected");
+			return scan_fail(s, stack[depth - 1] == '{' ? "',' or '}' expected"
+			                                            : "',' or ']' expected");
 		}
 		continue;
 	member_key:
 		skip_ws(s);
 		if (s->pos >= s->len || s->p[s->pos] != '"')
-			return scan_fail(s, "object member name (a string in double quotes) expected");
+			return scan_fail(
+			        s, "object member name (a string in double quotes) expected");
 		if ((st = scan_string(s)) != PI_OK)
 			return st;
 		skip_ws(s);
@@ -293,8 +305,8 @@ static pi_status scan_value(struct scanner *s)
 	}
 }
 
-pi_status pi_json_scan_value(const char *text, size_t len, unsigned max_depth, size_t *end,
-	struct pi_error *err)
+pi_status pi_json_scan_value(
+        const char *text, size_t len, unsigned max_depth, size_t *end, struct pi_error *err)
 {
 	struct scanner s = {(const unsigned char *)text, len, 0, max_depth, err};
 	pi_status st = scan_value(&s);
@@ -363,8 +375,8 @@ const char *pi_json_find_duplicate_key(const cJSON *node)
 	return NULL;
 }
 
-pi_status pi_json_parse(const char *text, size_t len, unsigned max_depth, cJSON **out,
-	struct pi_error *err)
+pi_status pi_json_parse(
+        const char *text, size_t len, unsigned max_depth, cJSON **out, struct pi_error *err)
 {
 	cJSON *root = NULL;
 	const char *dup;
@@ -382,13 +394,77 @@ pi_status pi_json_parse(const char *text, size_t len, unsigned max_depth, cJSON 
 	dup = pi_json_find_duplicate_key(root);
 	if (dup) {
 		st = pi_error_set(err, PI_ERR_INVALID,
-			"invalid JSON: the key \"%.100s\" appears twice in one object; keys must be unique",
-			dup);
+		        "invalid JSON: the key \"%.100s\" appears twice in one object; keys must "
+		        "be unique",
+		        dup);
 		cJSON_Delete(root);
 		return st;
 	}
 	*out = root;
 	return PI_OK;
+}
+
+static pi_status write_number(struct pi_buf *b, double v)
+{
+	char digits[32];
+	int n = 0;
+	uint64_t u;
+	int neg;
+
+	if (v != v || v > 1.7976931348623157e308 || v < -1.7976931348623157e308)
+		return pi_buf_puts(b, "null");
+	if (v >= -9007199254740992.0 && v <= 9007199254740992.0 && (double)(int64_t)v == v) {
+		neg = v < 0;
+		u = neg ? (uint64_t)(-(int64_t)v) : (uint64_t)(int64_t)v;
+		do {
+			digits[n++] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (neg)
+			digits[n++] = '-';
+		for (int i = 0, j = n - 1; i < j; i++, j--) {
+			char t = digits[i];
+			digits[i] = digits[j];
+			digits[j] = t;
+		}
+		return pi_buf_append(b, digits, (size_t)n);
+	}
+	return pi_buf_printf(b, "%.17g", v);
+}
+
+pi_status pi_json_write(struct pi_buf *b, const cJSON *node)
+{
+	pi_status st = PI_OK;
+
+	if (!node)
+		return pi_buf_puts(b, "null");
+	if (cJSON_IsObject(node) || cJSON_IsArray(node)) {
+		int obj = cJSON_IsObject(node);
+		st = pi_buf_putc(b, obj ? '{' : '[');
+		for (const cJSON *c = node->child; c && st == PI_OK; c = c->next) {
+			if (c != node->child)
+				st = pi_buf_putc(b, ',');
+			if (st == PI_OK && obj) {
+				st = pi_buf_json_string(b, c->string ? c->string : "");
+				if (st == PI_OK)
+					st = pi_buf_putc(b, ':');
+			}
+			if (st == PI_OK)
+				st = pi_json_write(b, c);
+		}
+		return st == PI_OK ? pi_buf_putc(b, obj ? '}' : ']') : st;
+	}
+	if (cJSON_IsString(node))
+		return pi_buf_json_string(b, node->valuestring ? node->valuestring : "");
+	if (cJSON_IsNumber(node))
+		return write_number(b, node->valuedouble);
+	if (cJSON_IsTrue(node))
+		return pi_buf_puts(b, "true");
+	if (cJSON_IsFalse(node))
+		return pi_buf_puts(b, "false");
+	if (cJSON_IsRaw(node))
+		return pi_buf_puts(b, node->valuestring ? node->valuestring : "null");
+	return pi_buf_puts(b, "null");
 }
 
 const char *pi_json_get_string(const cJSON *obj, const char *key)

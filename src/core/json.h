@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
+#include "core/buf.h"
 #include "core/error.h"
 
 #define PI_JSON_MAX_DEPTH 100
@@ -35,6 +36,12 @@ pi_status pi_json_parse(const char *text, size_t len, unsigned max_depth, cJSON 
 /* Returns the first duplicate key found anywhere in the tree, or NULL. The
  * pointer is into the tree and is stale once the tree is freed. */
 const char *pi_json_find_duplicate_key(const cJSON *node);
+
+/* Appends node as compact JSON to b. Integral numbers within +-2^53 are written as integers
+ * without going through printf (cJSON's printer formats and re-parses every number); other
+ * numbers with 17 significant digits; strings escaped as RFC 8259 requires. NaN and infinities,
+ * which JSON cannot carry, are written as null. */
+pi_status pi_json_write(struct pi_buf *b, const cJSON *node);
 
 /* Small typed getters: NULL / default when absent or of another type. */
 const char *pi_json_get_string(const cJSON *obj, const char *key);

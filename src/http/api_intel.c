@@ -42,15 +42,12 @@ static void opts_init(struct pi_lookup_opts *o)
 
 static void send_tree(struct pi_request *req, unsigned status, cJSON *tree)
 {
-	char *text = tree ? cJSON_PrintUnformatted(tree) : NULL;
-
-	if (!text || pi_buf_puts(&req->out, text) != PI_OK) {
+	if (!tree || pi_json_write(&req->out, tree) != PI_OK ||
+	        pi_buf_putc(&req->out, '\n') != PI_OK) {
 		pi_resp_error(req, 500, "Internal error", "the response could not be built");
-	} else {
-		pi_buf_putc(&req->out, '\n');
-		pi_resp_json(req, status, API_JSON);
+		return;
 	}
-	cJSON_free(text);
+	pi_resp_json(req, status, API_JSON);
 }
 
 static void failed(struct pi_request *req, const char *what, const struct pi_error *err)
@@ -146,6 +143,7 @@ static void lookup_get(struct pi_request *req, char **arg)
 	enum pi_observable_kind kind;
 	struct pi_error err;
 	cJSON *answer = NULL;
+	pi_status st;
 
 	(void)arg;
 	if (!value || !*value) {
@@ -157,8 +155,14 @@ static void lookup_get(struct pi_request *req, char **arg)
 	if (parse_kind(req, pi_req_arg(req, "kind"), &kind) != 0)
 		return;
 	opts_init(&opts);
-	if (pi_lookup_value(req->server->store, &req->who, value, kind, &opts, &answer, &err) !=
-	        PI_OK) {
+	/* one snapshot for the several queries of a look-up */
+	if (pi_store_read_begin(req->server->store, &err) != PI_OK) {
+		failed(req, "look the value up", &err);
+		return;
+	}
+	st = pi_lookup_value(req->server->store, &req->who, value, kind, &opts, &answer, &err);
+	pi_store_read_end(req->server->store);
+	if (st != PI_OK) {
 		failed(req, "look the value up", &err);
 		return;
 	}
@@ -223,6 +227,14 @@ static void lookup_post(struct pi_request *req, char **arg)
 		goto out;
 	}
 	opts_init(&opts);
+	{
+		struct pi_error err;
+		/* one snapshot for the whole batch */
+		if (pi_store_read_begin(req->server->store, &err) != PI_OK) {
+			failed(req, "look the values up", &err);
+			goto out;
+		}
+	}
 	cJSON_ArrayForEach(v, values)
 	{
 		struct pi_error err;
@@ -234,11 +246,13 @@ static void lookup_post(struct pi_request *req, char **arg)
 			cJSON_AddStringToObject(answer, "value", v->valuestring);
 			cJSON_AddStringToObject(answer, "error", err.message);
 		} else if (st != PI_OK) {
+			pi_store_read_end(req->server->store);
 			failed(req, "look the values up", &err);
 			goto out;
 		}
 		cJSON_AddItemToArray(results, answer);
 	}
+	pi_store_read_end(req->server->store);
 	send_tree(req, 200, out);
 out:
 	cJSON_Delete(out);

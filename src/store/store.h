@@ -42,6 +42,12 @@ pi_status pi_store_migrate(pi_store *store, int *version, struct pi_error *err);
  * entries made under another value. 0 means it could not be read: do not cache. */
 uint64_t pi_store_auth_generation(pi_store *store);
 
+/* Runs the calling thread's following reads in one read transaction until pi_store_read_end:
+ * a request that makes several queries sees one consistent snapshot and takes the database's
+ * read lock once instead of once per query. Nothing may be written in between. */
+pi_status pi_store_read_begin(pi_store *store, struct pi_error *err);
+void pi_store_read_end(pi_store *store);
+
 /* ---- hub settings: small key/value pairs (hub key pair, hub title, ...) ---- */
 pi_status pi_store_setting_get(pi_store *store, const char *key, char *out, size_t out_size,
 	struct pi_error *err); /* PI_ERR_NOTFOUND if unset */

@@ -49,9 +49,44 @@ struct pi_store {
 /* The counter lives in the database (counters 'auth'), so a change made by another process
  * (the CLI) invalidates the server's caches too. Reading it is one indexed row. */
 static const char sql_auth_generation[] = "SELECT value FROM counters WHERE name = 'auth'";
-static const char sql_auth_changed[] =
-        "INSERT INTO counters(name, value) VALUES('auth', 2)"
-        " ON CONFLICT(name) DO UPDATE SET value = value + 1";
+static const char sql_auth_changed[] = "INSERT INTO counters(name, value) VALUES('auth', 2)"
+                                       " ON CONFLICT(name) DO UPDATE SET value = value + 1";
+
+static const char sql_read_begin[] = "BEGIN DEFERRED";
+static const char sql_read_end[] = "COMMIT";
+
+pi_status pi_store_read_begin(pi_store *store, struct pi_error *err)
+{
+	struct pi_conn *c = NULL;
+	sqlite3_stmt *st = NULL;
+	pi_status ret = pi_conn_get(store, &c, err);
+	int rc;
+
+	if (ret != PI_OK)
+		return ret;
+	ret = pi_stmt_sql_get(c, sql_read_begin, &st, err);
+	if (ret != PI_OK)
+		return ret;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		ret = pi_db_fail(c, rc, "starting a read transaction", err);
+	pi_stmt_sql_put(c, sql_read_begin, st);
+	return ret;
+}
+
+void pi_store_read_end(pi_store *store)
+{
+	struct pi_conn *c = NULL;
+	sqlite3_stmt *st = NULL;
+
+	if (pi_conn_get(store, &c, NULL) != PI_OK || sqlite3_get_autocommit(c->db))
+		return;
+	if (pi_stmt_sql_get(c, sql_read_end, &st, NULL) != PI_OK)
+		return;
+	if (sqlite3_step(st) != SQLITE_DONE)
+		pi_tx_rollback(c);
+	pi_stmt_sql_put(c, sql_read_end, st);
+}
 
 uint64_t pi_store_auth_generation(pi_store *store)
 {
@@ -81,7 +116,8 @@ void pi_store_auth_changed(pi_store *store)
 	        pi_stmt_sql_get(c, sql_auth_changed, &st, NULL) != PI_OK)
 		return;
 	if (sqlite3_step(st) != SQLITE_DONE)
-		pi_log_warn("event=auth_generation_bump_failed error=\"%s\"", sqlite3_errmsg(c->db));
+		pi_log_warn(
+		        "event=auth_generation_bump_failed error=\"%s\"", sqlite3_errmsg(c->db));
 	pi_stmt_sql_put(c, sql_auth_changed, st);
 }
 
@@ -745,14 +781,16 @@ static pi_status migrate_modules(struct pi_conn *c, struct pi_error *err)
 			return ret;
 		if (have > mod->count)
 			return pi_error_set(err, PI_ERR_INVALID,
-			        "database %s has %s schema version %d, newer than this program knows (%d): "
+			        "database %s has %s schema version %d, newer than this program "
+			        "knows (%d): "
 			        "run a newer postisac",
 			        c->store->path, mod->name, have, mod->count);
 		for (int v = have; v < mod->count; v++) {
 			int rc = sqlite3_exec(c->db, mod->migrations[v], NULL, NULL, &errmsg);
 			if (rc != SQLITE_OK) {
-				ret = pi_error_set(err, PI_ERR_IO, "database: %s migration %d failed: %s",
-				        mod->name, v + 1, errmsg ? errmsg : sqlite3_errstr(rc));
+				ret = pi_error_set(err, PI_ERR_IO,
+				        "database: %s migration %d failed: %s", mod->name, v + 1,
+				        errmsg ? errmsg : sqlite3_errstr(rc));
 				sqlite3_free(errmsg);
 				return ret;
 			}

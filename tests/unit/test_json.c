@@ -116,6 +116,36 @@ static void buf_respects_cap(void **state)
 	pi_buf_free(&b);
 }
 
+static void writes_compact_json(void **state)
+{
+	struct pi_buf b;
+	cJSON *root = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(root, "n");
+
+	(void)state;
+	cJSON_AddItemToArray(list, cJSON_CreateNumber(0));
+	cJSON_AddItemToArray(list, cJSON_CreateNumber(-42));
+	cJSON_AddItemToArray(list, cJSON_CreateNumber(1795418981047887.0));
+	cJSON_AddItemToArray(list, cJSON_CreateNumber(9007199254740992.0));
+	cJSON_AddItemToArray(list, cJSON_CreateNumber(0.5));
+	cJSON_AddItemToArray(list, cJSON_CreateNumber(1e300));
+	cJSON_AddItemToArray(list, cJSON_CreateNumber(0.0 / 0.0));
+	cJSON_AddStringToObject(root, "s", "a\"b\n\u00e9");
+	cJSON_AddTrueToObject(root, "t");
+	cJSON_AddNullToObject(root, "z");
+	cJSON_AddItemToObject(root, "e", cJSON_CreateObject());
+	pi_buf_init(&b, 4096);
+	assert_int_equal(pi_json_write(&b, root), PI_OK);
+	assert_string_equal(b.data, "{\"n\":[0,-42,1795418981047887,9007199254740992,0.5,1.0000000000000001e+300,null],"
+		"\"s\":\"a\\\"b\\n\u00e9\",\"t\":true,\"z\":null,\"e\":{}}");
+	pi_buf_free(&b);
+	/* over the cap: an error, never a crash */
+	pi_buf_init(&b, 8);
+	assert_int_equal(pi_json_write(&b, root), PI_ERR_TOOBIG);
+	pi_buf_free(&b);
+	cJSON_Delete(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -124,6 +154,7 @@ int main(void)
 		cmocka_unit_test(caps_nesting_without_recursion),
 		cmocka_unit_test(rejects_duplicate_keys),
 		cmocka_unit_test(buf_respects_cap),
+		cmocka_unit_test(writes_compact_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
