@@ -362,7 +362,8 @@ static int fill_raw(struct input *in)
 	return 0;
 }
 
-/* Reads up to cap bytes of content into dst; 0 at the end for now. -1 on error. */
+/* Reads up to cap bytes of content into dst; 0 when nothing more has arrived yet (with
+ * --follow more may come later), -1 on error. */
 static ssize_t input_read(struct input *in, char *dst, size_t cap)
 {
 	if (in->comp == COMP_NONE) {
@@ -878,7 +879,7 @@ static int follow_rotate(pi_scan *s, struct input *in)
 	if (strcmp(in->path, "-") == 0 || in->comp != COMP_NONE)
 		return 0;
 	if (stat(in->path, &sb) != 0)
-		return 0; /* gone for now: keep the old file until a new one appears */
+		return 0; /* the path is gone (rotation under way): keep reading the old file until a new one appears */
 	replaced = sb.st_ino != in->ino || sb.st_dev != in->dev;
 	truncated = !replaced && fstat(in->fd, &fb) == 0 && fb.st_size < in->pos;
 	if (!replaced && !truncated)
