@@ -142,7 +142,6 @@ static void lookup_get(struct pi_request *req, char **arg)
 	struct pi_lookup_opts opts;
 	enum pi_observable_kind kind;
 	struct pi_error err;
-	cJSON *answer = NULL;
 	pi_status st;
 
 	(void)arg;
@@ -160,14 +159,23 @@ static void lookup_get(struct pi_request *req, char **arg)
 		failed(req, "look the value up", &err);
 		return;
 	}
-	st = pi_lookup_value(req->server->store, &req->who, value, kind, &opts, &answer, &err);
+	/* the answer is written straight into the response: no tree */
+	st = pi_lookup_value_write(
+	        req->server->store, &req->who, value, kind, &opts, &req->out, &err);
 	pi_store_read_end(req->server->store);
+	if (st == PI_OK)
+		st = pi_buf_putc(&req->out, '\n');
+	if (st == PI_ERR_TOOBIG || st == PI_ERR_NOMEM) {
+		pi_buf_reset(&req->out);
+		pi_resp_error(req, 500, "Internal error", "the response could not be built");
+		return;
+	}
 	if (st != PI_OK) {
+		pi_buf_reset(&req->out);
 		failed(req, "look the value up", &err);
 		return;
 	}
-	send_tree(req, 200, answer);
-	cJSON_Delete(answer);
+	pi_resp_json(req, 200, API_JSON);
 }
 
 static void lookup_post(struct pi_request *req, char **arg)
@@ -175,9 +183,10 @@ static void lookup_post(struct pi_request *req, char **arg)
 	static const char *const fields[] = {"values", "kind", NULL};
 	struct pi_lookup_opts opts;
 	enum pi_observable_kind kind;
-	cJSON *root = NULL, *out = NULL, *results;
+	cJSON *root = NULL;
 	const cJSON *values, *v;
 	size_t i = 0;
+	pi_status st;
 
 	(void)arg;
 	root = body_object(req);
@@ -220,12 +229,6 @@ static void lookup_post(struct pi_request *req, char **arg)
 		}
 		i++;
 	}
-	out = cJSON_CreateObject();
-	results = out ? cJSON_AddArrayToObject(out, "results") : NULL;
-	if (!results) {
-		pi_resp_error(req, 500, "Internal error", "out of memory");
-		goto out;
-	}
 	opts_init(&opts);
 	{
 		struct pi_error err;
@@ -235,27 +238,46 @@ static void lookup_post(struct pi_request *req, char **arg)
 			goto out;
 		}
 	}
+	/* each answer is written straight into the response: no tree */
+	st = pi_buf_puts(&req->out, "{\"results\":[");
+	i = 0;
 	cJSON_ArrayForEach(v, values)
 	{
 		struct pi_error err;
-		cJSON *answer = NULL;
-		pi_status st = pi_lookup_value(
-		        req->server->store, &req->who, v->valuestring, kind, &opts, &answer, &err);
+		if (st == PI_OK && i++ > 0)
+			st = pi_buf_putc(&req->out, ',');
+		if (st == PI_OK)
+			st = pi_lookup_value_write(req->server->store, &req->who, v->valuestring,
+			        kind, &opts, &req->out, &err);
 		if (st == PI_ERR_INVALID) {
-			answer = cJSON_CreateObject();
-			cJSON_AddStringToObject(answer, "value", v->valuestring);
-			cJSON_AddStringToObject(answer, "error", err.message);
-		} else if (st != PI_OK) {
+			st = pi_buf_puts(&req->out, "{\"value\":");
+			if (st == PI_OK)
+				st = pi_buf_json_string(&req->out, v->valuestring);
+			if (st == PI_OK)
+				st = pi_buf_puts(&req->out, ",\"error\":");
+			if (st == PI_OK)
+				st = pi_buf_json_string(&req->out, err.message);
+			if (st == PI_OK)
+				st = pi_buf_putc(&req->out, '}');
+		} else if (st != PI_OK && st != PI_ERR_TOOBIG && st != PI_ERR_NOMEM) {
 			pi_store_read_end(req->server->store);
+			pi_buf_reset(&req->out);
 			failed(req, "look the values up", &err);
 			goto out;
 		}
-		cJSON_AddItemToArray(results, answer);
+		if (st != PI_OK)
+			break;
 	}
 	pi_store_read_end(req->server->store);
-	send_tree(req, 200, out);
+	if (st == PI_OK)
+		st = pi_buf_puts(&req->out, "]}\n");
+	if (st != PI_OK) {
+		pi_buf_reset(&req->out);
+		pi_resp_error(req, 500, "Internal error", "the response could not be built");
+		goto out;
+	}
+	pi_resp_json(req, 200, API_JSON);
 out:
-	cJSON_Delete(out);
 	cJSON_Delete(root);
 }
 

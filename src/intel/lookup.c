@@ -23,6 +23,7 @@
 #define WARNINGS_MAX 4096
 #define VIEW_OBSERVABLES_MAX 200
 #define VIEW_ROWS_MAX 10000
+#define LOOKUP_TREE_TEXT_MAX ((size_t)256 << 20) /* the text behind a cJSON answer */
 
 /* ---- expiry ---- */
 
@@ -130,8 +131,7 @@ static int on_extracted(void *arg, const struct pi_extracted *e)
 }
 
 pi_status pi_intel_doc_build(const cJSON *obj, const struct pi_pattern *parsed,
-        const struct pi_warninglists *wl,
-        struct pi_intel_doc *doc, struct pi_error *err)
+        const struct pi_warninglists *wl, struct pi_intel_doc *doc, struct pi_error *err)
 {
 	struct doc_ctx d;
 	const char *type = pi_json_get_string(obj, "type");
@@ -156,6 +156,14 @@ pi_status pi_intel_doc_build(const cJSON *obj, const struct pi_pattern *parsed,
 	doc->facts.n_obs = doc->n_obs;
 	doc->facts.revoked = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, "revoked"));
 	doc->facts.valid_until = time_field(obj, "valid_until");
+	if (pi_json_get_string(obj, "name")) {
+		doc->name = strdup(pi_json_get_string(obj, "name"));
+		if (!doc->name) {
+			ret = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		doc->facts.name = doc->name;
+	}
 	if (type && strcmp(type, "sighting") == 0) {
 		const char *target = pi_json_get_string(obj, "sighting_of_ref");
 		const cJSON *count = cJSON_GetObjectItemCaseSensitive(obj, "count");
@@ -190,6 +198,7 @@ void pi_intel_doc_free(struct pi_intel_doc *doc)
 		free((char *)doc->obs[i].value);
 	free(doc->obs);
 	free(doc->sighting_of);
+	free(doc->name);
 	free(doc->warnings);
 	memset(doc, 0, sizeof(*doc));
 }
@@ -271,18 +280,50 @@ static void add_time(cJSON *o, const char *key, int64_t us)
 	cJSON_AddStringToObject(o, key, text);
 }
 
+/* A set of organisation ids, at most ORGS_MAX (beyond that the count saturates): starts in
+ * its own small array and moves to the heap only when an answer spans many organisations.
+ * Initialise with org_init, release with org_free; the struct must not be copied. */
 struct org_set {
-	int64_t ids[ORGS_MAX];
-	size_t n;
+	int64_t small[16];
+	int64_t *ids;
+	size_t n, cap;
 };
 
-static void org_add(struct org_set *s, int64_t id)
+static void org_init(struct org_set *s)
+{
+	s->ids = s->small;
+	s->n = 0;
+	s->cap = sizeof(s->small) / sizeof(s->small[0]);
+}
+
+static void org_free(struct org_set *s)
+{
+	if (s->ids != s->small)
+		free(s->ids);
+	org_init(s);
+}
+
+/* Adds id; -1 when memory ran out (the set is unchanged). */
+static int org_add(struct org_set *s, int64_t id)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (s->ids[i] == id)
-			return;
-	if (s->n < ORGS_MAX)
-		s->ids[s->n++] = id;
+			return 0;
+	if (s->n >= ORGS_MAX)
+		return 0;
+	if (s->n == s->cap) {
+		size_t grown = s->cap * 4 < ORGS_MAX ? s->cap * 4 : ORGS_MAX;
+		int64_t *bigger = malloc(grown * sizeof(*bigger));
+		if (!bigger)
+			return -1;
+		memcpy(bigger, s->ids, s->n * sizeof(*bigger));
+		if (s->ids != s->small)
+			free(s->ids);
+		s->ids = bigger;
+		s->cap = grown;
+	}
+	s->ids[s->n++] = id;
+	return 0;
 }
 
 static void time_min(int64_t *t, int64_t v)
@@ -342,6 +383,96 @@ static cJSON *sightings_json(const struct pi_sighting_totals *t)
 	return o;
 }
 
+/* ---- writing answers as JSON text ---- */
+
+/* Appends to b; the first failure (PI_ERR_TOOBIG, PI_ERR_NOMEM) sticks in st and every later
+ * call does nothing, so a sequence of writes is checked once at its end. The last time
+ * formatted is kept (an answer repeats the same few times). Initialise with jw_init. */
+struct jw {
+	struct pi_buf *b;
+	pi_status st;
+	int64_t time_us; /* 0: time_text holds nothing */
+	char time_text[PI_TIME_TEXT_LEN];
+};
+
+static void jw_init(struct jw *w, struct pi_buf *b)
+{
+	w->b = b;
+	w->st = PI_OK;
+	w->time_us = 0;
+}
+
+static void jw_raw(struct jw *w, const char *s)
+{
+	if (w->st == PI_OK)
+		w->st = pi_buf_puts(w->b, s);
+}
+
+static void jw_str(struct jw *w, const char *s)
+{
+	if (w->st == PI_OK)
+		w->st = pi_buf_json_string(w->b, s ? s : "");
+}
+
+static void jw_int(struct jw *w, int64_t v)
+{
+	char text[24];
+	size_t i = sizeof(text);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	text[--i] = '\0';
+	do {
+		text[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		text[--i] = '-';
+	jw_raw(w, text + i);
+}
+
+static void jw_bool(struct jw *w, int v)
+{
+	jw_raw(w, v ? "true" : "false");
+}
+
+/* An RFC 3339 time, or null for 0 (unknown). */
+static void jw_time(struct jw *w, int64_t us)
+{
+	if (us <= 0) {
+		jw_raw(w, "null");
+		return;
+	}
+	if (us != w->time_us) {
+		pi_time_format_us(us, w->time_text);
+		w->time_us = us;
+	}
+	jw_str(w, w->time_text);
+}
+
+static void jw_sightings(struct jw *w, const struct pi_sighting_totals *t)
+{
+	jw_raw(w, "{\"sightings\":");
+	jw_int(w, t->sightings);
+	jw_raw(w, ",\"count\":");
+	jw_int(w, t->count);
+	jw_raw(w, ",\"false_positives\":");
+	jw_int(w, t->false_positives);
+	jw_raw(w, ",\"first_seen\":");
+	jw_time(w, t->first_seen);
+	jw_raw(w, ",\"last_seen\":");
+	jw_time(w, t->last_seen);
+	jw_raw(w, "}");
+}
+
+/* Drops what was appended to b after len (b keeps its memory). */
+static void buf_truncate(struct pi_buf *b, size_t len)
+{
+	if (b->data && len <= b->len) {
+		b->len = len;
+		b->data[len] = '\0';
+	}
+}
+
 /* ---- one index key: counts and listing ---- */
 
 struct summary {
@@ -382,8 +513,11 @@ static int on_group(void *arg, const struct pi_intel_group *g)
 	c->s->active += g->n_live - expired;
 	time_min(&c->s->first, g->first_added);
 	time_max(&c->s->last, g->last_added);
-	org_add(&c->local, g->acl.owner_org);
-	org_add(c->s->orgs, g->acl.owner_org);
+	if (org_add(&c->local, g->acl.owner_org) != 0 ||
+	        org_add(c->s->orgs, g->acl.owner_org) != 0) {
+		c->failed = pi_error_set(c->err, PI_ERR_NOMEM, "out of memory");
+		return 1;
+	}
 	return 0;
 }
 
@@ -394,7 +528,7 @@ struct list_ctx {
 	size_t max;
 	size_t listed;
 	int64_t now;
-	cJSON *arr;
+	struct jw *w;
 	struct summary *s;
 	pi_status failed;
 	struct pi_error *err;
@@ -403,8 +537,7 @@ struct list_ctx {
 static int on_ref(void *arg, const struct pi_intel_ref *r)
 {
 	struct list_ctx *c = arg;
-	cJSON *item, *body;
-	const char *name;
+	struct jw *w = c->w;
 	int expired;
 
 	if (!pi_access_allows(c->who, &r->acl, PI_PURPOSE_VIEW))
@@ -413,106 +546,128 @@ static int on_ref(void *arg, const struct pi_intel_ref *r)
 		return 0;
 	if (c->listed >= c->max)
 		return 1;
-	item = cJSON_CreateObject();
-	if (!item || !cJSON_AddItemToArray(c->arr, item)) {
-		cJSON_Delete(item);
-		c->failed = PI_ERR_NOMEM;
-		return 1;
-	}
-	c->listed++;
 	expired = r->valid_until > 0 && r->valid_until <= c->now;
-	cJSON_AddStringToObject(item, "id", r->stix_id);
-	cJSON_AddStringToObject(item, "type", r->type);
-	body = cJSON_ParseWithLength(r->body, r->body_len);
-	name = body ? pi_json_get_string(body, "name") : NULL;
-	if (name)
-		cJSON_AddStringToObject(item, "name", name);
-	cJSON_Delete(body);
-	cJSON_AddStringToObject(item, "version", r->version);
-	cJSON_AddStringToObject(item, "collection", r->collection_uuid);
-	cJSON_AddStringToObject(item, "tlp", pi_tlp_name(r->acl.tlp));
-	add_time(item, "date_added", r->date_added);
-	if (r->valid_until > 0)
-		add_time(item, "valid_until", r->valid_until);
-	cJSON_AddBoolToObject(item, "revoked", r->revoked);
-	cJSON_AddBoolToObject(item, "expired", expired);
-	cJSON_AddBoolToObject(item, "active", !r->revoked && !expired);
+	jw_raw(w, c->listed ? ",{\"id\":" : "{\"id\":");
+	c->listed++;
+	jw_str(w, r->stix_id);
+	jw_raw(w, ",\"type\":");
+	jw_str(w, r->type);
+	if (r->name) {
+		jw_raw(w, ",\"name\":");
+		jw_str(w, r->name);
+	}
+	jw_raw(w, ",\"version\":");
+	jw_str(w, r->version);
+	jw_raw(w, ",\"collection\":");
+	jw_str(w, r->collection_uuid);
+	jw_raw(w, ",\"tlp\":");
+	jw_str(w, pi_tlp_name(r->acl.tlp));
+	jw_raw(w, ",\"date_added\":");
+	jw_time(w, r->date_added);
+	if (r->valid_until > 0) {
+		jw_raw(w, ",\"valid_until\":");
+		jw_time(w, r->valid_until);
+	}
+	jw_raw(w, ",\"revoked\":");
+	jw_bool(w, r->revoked);
+	jw_raw(w, ",\"expired\":");
+	jw_bool(w, expired);
+	jw_raw(w, ",\"active\":");
+	jw_bool(w, !r->revoked && !expired);
 	if (strcmp(r->type, "indicator") == 0) {
 		struct pi_sighting_totals t;
-		if (pi_intel_sighting_totals(c->store, c->who, r->stix_id, &t, c->err) != PI_OK) {
+		memset(&t, 0, sizeof(t));
+		/* no sighting row at all: the totals are zero whoever asks */
+		if (r->has_sightings && pi_intel_sighting_totals(c->store, c->who, r->stix_id, &t,
+		                                c->err) != PI_OK) {
 			c->failed = PI_ERR_IO;
 			return 1;
 		}
-		cJSON_AddItemToObject(item, "sightings", sightings_json(&t));
+		jw_raw(w, ",\"sightings\":");
+		jw_sightings(w, &t);
 		c->s->sightings.sightings += t.sightings;
 		c->s->sightings.count += t.count;
 		c->s->sightings.false_positives += t.false_positives;
 		time_min(&c->s->sightings.first_seen, t.first_seen);
 		time_max(&c->s->sightings.last_seen, t.last_seen);
 	}
+	jw_raw(w, "}");
+	if (w->st != PI_OK) {
+		c->failed = w->st;
+		return 1;
+	}
 	return 0;
 }
 
-/* Fills entry with the caller's view of one index key; returns the visible object count
- * (0: the entry must not be shown). self_rows visible rows of self_id are not "related". */
+/* Appends the caller's view of one index key to w: the members "objects", "active",
+ * "organisations", "first_seen", "last_seen", "too_common" and "listed" (no braces, no
+ * leading comma), and sets *visible to the visible object count. When that is 0 nothing is
+ * appended: the key must not be shown. self_rows visible rows of self_id are not "related".
+ * On an error w may hold part of the members: the caller drops them. */
 static pi_status summarise(pi_store *store, const struct pi_principal *who, int64_t obs_id,
         const struct pi_lookup_opts *opts, const char *self_id, int64_t self_rows,
-        struct summary *total, cJSON *entry, int64_t *visible, struct pi_error *err)
+        struct summary *total, struct jw *w, int64_t *visible, struct pi_error *err)
 {
 	struct summary s;
 	struct group_ctx g;
 	struct list_ctx l;
-	cJSON *listed = NULL;
 	pi_status ret;
 
 	*visible = 0;
 	memset(&s, 0, sizeof(s));
 	s.orgs = total->orgs;
-	memset(&g, 0, sizeof(g));
 	g.store = store;
 	g.who = who;
 	g.obs_id = obs_id;
 	g.now = opts->now_us;
 	g.s = &s;
+	g.failed = PI_OK;
 	g.err = err;
+	org_init(&g.local);
 	ret = pi_store_intel_groups(store, obs_id, 0, on_group, &g, err);
 	if (ret == PI_OK && g.failed)
 		ret = g.failed;
 	if (ret != PI_OK)
-		return ret;
+		goto out;
 	if (self_id) {
 		s.objects = s.objects > self_rows ? s.objects - self_rows : 0;
 		s.active = s.active > self_rows ? s.active - self_rows : 0;
 	}
 	if (s.objects == 0)
-		return PI_OK;
-	listed = cJSON_CreateArray();
-	if (!listed)
-		return pi_error_set(err, PI_ERR_NOMEM, "out of memory");
+		goto out;
 	memset(&l, 0, sizeof(l));
 	l.store = store;
 	l.who = who;
 	l.self_id = self_id;
 	l.max = opts->list_max ? opts->list_max : PI_LOOKUP_LIST_DEFAULT;
 	l.now = opts->now_us;
-	l.arr = listed;
+	l.w = w;
 	l.s = &s;
 	l.err = err;
+	jw_raw(w, "\"objects\":");
+	jw_int(w, s.objects);
+	jw_raw(w, ",\"active\":");
+	jw_int(w, s.active);
+	jw_raw(w, ",\"organisations\":");
+	jw_int(w, (int64_t)g.local.n);
+	jw_raw(w, ",\"first_seen\":");
+	jw_time(w, s.first);
+	jw_raw(w, ",\"last_seen\":");
+	jw_time(w, s.last);
+	jw_raw(w, ",\"too_common\":");
+	jw_bool(w, s.objects > (int64_t)l.max);
+	jw_raw(w, ",\"listed\":[");
 	ret = pi_store_intel_refs(store, obs_id, PI_LOOKUP_SCAN_MAX, on_ref, &l, NULL, err);
 	if (ret == PI_OK && l.failed)
-		ret = l.failed == PI_ERR_NOMEM ? pi_error_set(err, PI_ERR_NOMEM, "out of memory")
-		                               : l.failed;
-	if (ret != PI_OK) {
-		cJSON_Delete(listed);
-		return ret;
-	}
-	cJSON_AddNumberToObject(entry, "objects", (double)s.objects);
-	cJSON_AddNumberToObject(entry, "active", (double)s.active);
-	cJSON_AddNumberToObject(entry, "organisations", (double)g.local.n);
-	add_time(entry, "first_seen", s.first);
-	add_time(entry, "last_seen", s.last);
-	cJSON_AddBoolToObject(entry, "too_common", s.objects > (int64_t)l.max);
-	cJSON_AddItemToObject(entry, "listed", listed);
+		ret = l.failed;
+	jw_raw(w, "]");
+	if (ret == PI_OK && w->st != PI_OK)
+		ret = w->st;
+	if (ret == PI_ERR_NOMEM || ret == PI_ERR_TOOBIG)
+		ret = pi_error_set(err, ret,
+		        ret == PI_ERR_NOMEM ? "out of memory" : "the answer is too large");
+	if (ret != PI_OK)
+		goto out;
 	total->objects += s.objects;
 	total->active += s.active;
 	time_min(&total->first, s.first);
@@ -523,7 +678,9 @@ static pi_status summarise(pi_store *store, const struct pi_principal *who, int6
 	time_min(&total->sightings.first_seen, s.sightings.first_seen);
 	time_max(&total->sightings.last_seen, s.sightings.last_seen);
 	*visible = s.objects;
-	return PI_OK;
+out:
+	org_free(&g.local);
+	return ret;
 }
 
 /* ---- look-up ---- */
@@ -656,21 +813,22 @@ static pi_status candidates_of(pi_store *store, enum pi_observable_kind kind, co
 	return PI_OK;
 }
 
-pi_status pi_lookup_value(pi_store *store, const struct pi_principal *who, const char *value,
-        enum pi_observable_kind kind, const struct pi_lookup_opts *opts, cJSON **out,
+pi_status pi_lookup_value_write(pi_store *store, const struct pi_principal *who, const char *value,
+        enum pi_observable_kind kind, const struct pi_lookup_opts *opts, struct pi_buf *out,
         struct pi_error *err)
 {
 	char norm[PI_OBSERVABLE_MAX_OUTPUT];
-	struct candidates cs = {NULL, 0};
+	struct candidate cand[CANDIDATES_MAX];
+	struct candidates cs = {cand, 0};
 	struct summary total;
-	struct org_set *orgs = NULL;
+	struct org_set orgs;
+	struct pi_buf matches;
+	struct jw mw, w;
 	enum pi_observable_kind nkind, ikind;
 	const char *list = NULL;
-	cJSON *o = NULL, *matches = NULL, *wls = NULL;
-	size_t len = value ? strlen(value) : 0;
+	size_t len = value ? strlen(value) : 0, n_matches = 0, out_mark = out->len;
 	pi_status ret;
 
-	*out = NULL;
 	if (!value || len == 0)
 		return pi_error_set(err, PI_ERR_INVALID, "empty value");
 	if (len > PI_OBSERVABLE_MAX_INPUT)
@@ -697,72 +855,135 @@ pi_status pi_lookup_value(pi_store *store, const struct pi_principal *who, const
 	}
 	ikind = pi_intel_index_kind(nkind, norm);
 	memset(&total, 0, sizeof(total));
-	orgs = malloc(sizeof(*orgs)); /* 32 KB: only n needs a value */
-	if (orgs)
-		orgs->n = 0;
-	cs.c = malloc(CANDIDATES_MAX * sizeof(*cs.c));
-	o = cJSON_CreateObject();
-	matches = cJSON_CreateArray();
-	wls = cJSON_CreateArray();
-	if (!orgs || !cs.c || !o || !matches || !wls) {
-		ret = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	total.orgs = orgs;
+	org_init(&orgs);
+	total.orgs = &orgs;
+	pi_buf_init(&matches, out->cap);
+	jw_init(&mw, &matches);
+	jw_init(&w, out);
 	ret = candidates_of(store, ikind, norm, &cs, err);
 	for (size_t i = 0; i < cs.n && ret == PI_OK; i++) {
 		int64_t obs_id = 0, visible = 0;
-		cJSON *entry;
+		size_t mark = matches.len;
 		if (pi_store_intel_obs_find(store, cs.c[i].kind, cs.c[i].value, &obs_id, NULL) !=
 		        PI_OK)
 			continue;
-		entry = cJSON_CreateObject();
-		if (!entry) {
-			ret = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
-			break;
-		}
-		cJSON_AddStringToObject(entry, "match", cs.c[i].match);
-		cJSON_AddStringToObject(entry, "kind", pi_observable_kind_name(cs.c[i].kind));
-		cJSON_AddStringToObject(entry, "value", cs.c[i].value);
-		ret = summarise(store, who, obs_id, opts, NULL, 0, &total, entry, &visible, err);
+		jw_raw(&mw, n_matches ? ",{\"match\":" : "{\"match\":");
+		jw_str(&mw, cs.c[i].match);
+		jw_raw(&mw, ",\"kind\":");
+		jw_str(&mw, pi_observable_kind_name(cs.c[i].kind));
+		jw_raw(&mw, ",\"value\":");
+		jw_str(&mw, cs.c[i].value);
+		jw_raw(&mw, ",");
+		ret = summarise(store, who, obs_id, opts, NULL, 0, &total, &mw, &visible, err);
+		jw_raw(&mw, "}");
+		if (ret == PI_OK && mw.st != PI_OK)
+			ret = pi_error_set(err, mw.st,
+			        mw.st == PI_ERR_NOMEM ? "out of memory"
+			                              : "the answer is too large");
 		if (ret == PI_OK && visible > 0)
-			cJSON_AddItemToArray(matches, entry);
+			n_matches++;
 		else
-			cJSON_Delete(entry);
+			buf_truncate(&matches, mark);
 	}
 	if (ret != PI_OK)
 		goto out;
+	jw_raw(&w, "{\"value\":");
+	jw_str(&w, value);
+	jw_raw(&w, ",\"kind\":");
+	jw_str(&w, pi_observable_kind_name(ikind));
+	jw_raw(&w, ",\"normalised\":");
+	jw_str(&w, norm);
+	jw_raw(&w, ",\"found\":");
+	jw_bool(&w, n_matches > 0);
+	jw_raw(&w, ",\"warninglists\":[");
 	if (pi_warninglist_match(opts->wl, ikind, norm, &list))
-		cJSON_AddItemToArray(wls, cJSON_CreateString(list));
-	cJSON_AddStringToObject(o, "value", value);
-	cJSON_AddStringToObject(o, "kind", pi_observable_kind_name(ikind));
-	cJSON_AddStringToObject(o, "normalised", norm);
-	cJSON_AddBoolToObject(o, "found", cJSON_GetArraySize(matches) > 0);
-	cJSON_AddItemToObject(o, "warninglists", wls);
-	wls = NULL;
-	cJSON_AddNumberToObject(o, "objects", (double)total.objects);
-	cJSON_AddNumberToObject(o, "active", (double)total.active);
-	cJSON_AddNumberToObject(o, "organisations", (double)orgs->n);
-	cJSON_AddItemToObject(o, "sightings", sightings_json(&total.sightings));
-	add_time(o, "first_seen", total.first);
-	add_time(o, "last_seen",
+		jw_str(&w, list);
+	jw_raw(&w, "],\"objects\":");
+	jw_int(&w, total.objects);
+	jw_raw(&w, ",\"active\":");
+	jw_int(&w, total.active);
+	jw_raw(&w, ",\"organisations\":");
+	jw_int(&w, (int64_t)orgs.n);
+	jw_raw(&w, ",\"sightings\":");
+	jw_sightings(&w, &total.sightings);
+	jw_raw(&w, ",\"first_seen\":");
+	jw_time(&w, total.first);
+	jw_raw(&w, ",\"last_seen\":");
+	jw_time(&w,
 	        total.last > total.sightings.last_seen ? total.last : total.sightings.last_seen);
-	cJSON_AddItemToObject(o, "matches", matches);
-	matches = NULL;
-	*out = o;
-	o = NULL;
+	jw_raw(&w, ",\"matches\":[");
+	if (w.st == PI_OK && matches.len)
+		w.st = pi_buf_append(out, matches.data, matches.len);
+	jw_raw(&w, "]}");
+	if (w.st != PI_OK)
+		ret = pi_error_set(err, w.st,
+		        w.st == PI_ERR_NOMEM ? "out of memory" : "the answer is too large");
 out:
-	cJSON_Delete(o);
-	cJSON_Delete(matches);
-	cJSON_Delete(wls);
-	for (size_t i = 0; cs.c && i < cs.n; i++)
+	if (ret != PI_OK)
+		buf_truncate(out, out_mark);
+	for (size_t i = 0; i < cs.n; i++)
 		free(cs.c[i].value);
-	free(cs.c);
-	free(orgs);
+	pi_buf_free(&matches);
+	org_free(&orgs);
+	return ret;
+}
+
+pi_status pi_lookup_value(pi_store *store, const struct pi_principal *who, const char *value,
+        enum pi_observable_kind kind, const struct pi_lookup_opts *opts, cJSON **out,
+        struct pi_error *err)
+{
+	struct pi_buf text;
+	pi_status ret;
+
+	*out = NULL;
+	pi_buf_init(&text, LOOKUP_TREE_TEXT_MAX);
+	ret = pi_lookup_value_write(store, who, value, kind, opts, &text, err);
+	if (ret == PI_OK) {
+		*out = cJSON_ParseWithLength(text.data, text.len);
+		if (!*out)
+			ret = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
+	}
+	pi_buf_free(&text);
 	return ret;
 }
 
 /* ---- object view and correlation ---- */
+
+/* summarise into the cJSON object entry: its members are added to entry when visible. */
+static pi_status summarise_into(pi_store *store, const struct pi_principal *who, int64_t obs_id,
+        const struct pi_lookup_opts *opts, const char *self_id, int64_t self_rows,
+        struct summary *total, cJSON *entry, int64_t *visible, struct pi_error *err)
+{
+	struct pi_buf text;
+	struct jw w;
+	cJSON *members = NULL, *m;
+	pi_status ret;
+
+	pi_buf_init(&text, LOOKUP_TREE_TEXT_MAX);
+	jw_init(&w, &text);
+	jw_raw(&w, "{");
+	ret = summarise(store, who, obs_id, opts, self_id, self_rows, total, &w, visible, err);
+	jw_raw(&w, "}");
+	if (ret == PI_OK && w.st != PI_OK)
+		ret = pi_error_set(err, w.st, "out of memory");
+	if (ret == PI_OK && *visible > 0) {
+		members = cJSON_ParseWithLength(text.data, text.len);
+		if (!members)
+			ret = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
+	}
+	while (ret == PI_OK && members && (m = members->child) != NULL) {
+		char key[32];
+		snprintf(key, sizeof(key), "%s", m->string);
+		cJSON_DetachItemViaPointer(members, m);
+		if (!cJSON_AddItemToObject(entry, key, m)) {
+			cJSON_Delete(m);
+			ret = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
+		}
+	}
+	cJSON_Delete(members);
+	pi_buf_free(&text);
+	return ret;
+}
 
 struct view_ctx {
 	const struct pi_principal *who;
@@ -848,11 +1069,12 @@ pi_status pi_intel_object_view(pi_store *store, const struct pi_principal *who, 
 	struct obs_list *obs = NULL;
 	struct pi_sighting_totals st;
 	struct summary total;
-	struct org_set *orgs = NULL;
+	struct org_set orgs;
 	cJSON *o = NULL, *body = NULL, *arr = NULL;
 	pi_status ret;
 
 	*out = NULL;
+	org_init(&orgs);
 	memset(&v, 0, sizeof(v));
 	v.who = who;
 	ret = pi_store_intel_object_rows(store, stix_id, VIEW_ROWS_MAX, on_view_row, &v, err);
@@ -867,12 +1089,9 @@ pi_status pi_intel_object_view(pi_store *store, const struct pi_principal *who, 
 	}
 	body = cJSON_Parse(v.body);
 	obs = calloc(1, sizeof(*obs));
-	orgs = malloc(sizeof(*orgs)); /* 32 KB: only n needs a value */
-	if (orgs)
-		orgs->n = 0;
 	o = cJSON_CreateObject();
 	arr = cJSON_CreateArray();
-	if (!body || !obs || !orgs || !o || !arr) {
+	if (!body || !obs || !o || !arr) {
 		ret = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -886,7 +1105,7 @@ pi_status pi_intel_object_view(pi_store *store, const struct pi_principal *who, 
 	if (ret != PI_OK)
 		goto out;
 	memset(&total, 0, sizeof(total));
-	total.orgs = orgs;
+	total.orgs = &orgs;
 	for (size_t i = 0; i < obs->n && ret == PI_OK; i++) {
 		struct obs_item *it = &obs->items[i];
 		const char *list = NULL;
@@ -909,8 +1128,8 @@ pi_status pi_intel_object_view(pi_store *store, const struct pi_principal *who, 
 		if (wl && pi_warninglist_match(opts->wl, it->kind, it->value, &list))
 			cJSON_AddItemToArray(wl, cJSON_CreateString(list));
 		if (pi_store_intel_obs_find(store, it->kind, it->value, &obs_id, NULL) == PI_OK)
-			ret = summarise(store, who, obs_id, opts, stix_id, v.latest_rows, &total,
-			        entry, &visible, err);
+			ret = summarise_into(store, who, obs_id, opts, stix_id, v.latest_rows,
+			        &total, entry, &visible, err);
 		if (ret == PI_OK && visible == 0) {
 			cJSON_AddNumberToObject(entry, "objects", 0);
 			cJSON_AddItemToObject(entry, "listed", cJSON_CreateArray());
@@ -932,7 +1151,7 @@ pi_status pi_intel_object_view(pi_store *store, const struct pi_principal *who, 
 	cJSON_AddBoolToObject(o, "active", pi_indicator_active(body, opts->now_us));
 	cJSON_AddItemToObject(o, "sightings", sightings_json(&st));
 	cJSON_AddNumberToObject(o, "related_objects", (double)total.objects);
-	cJSON_AddNumberToObject(o, "related_organisations", (double)orgs->n);
+	cJSON_AddNumberToObject(o, "related_organisations", (double)orgs.n);
 	cJSON_AddItemToObject(o, "observables", arr);
 	arr = NULL;
 	cJSON_AddItemToObject(o, "object", body);
@@ -947,7 +1166,7 @@ out:
 		}
 	}
 	free(obs);
-	free(orgs);
+	org_free(&orgs);
 	free(v.body);
 	cJSON_Delete(body);
 	cJSON_Delete(arr);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/access.h"
+#include "core/buf.h"
 #include "core/observable.h"
 #include "intel/warninglist.h"
 #include "store/store.h"
@@ -42,6 +43,7 @@ struct pi_intel_doc {
 	struct pi_intel_obs *obs;
 	size_t n_obs;
 	char *sighting_of;
+	char *name; /* the object's "name" when it is a string */
 	/* human-readable notes for the submitter ("warning: ..."; "; "-separated): values that
 	 * do not normalise (never indexed) and values on a warninglist; NULL when none */
 	char *warnings;
@@ -50,8 +52,7 @@ struct pi_intel_doc {
 /* Fills doc from obj (wl may be NULL). Release with pi_intel_doc_free (also after errors). */
 struct pi_pattern;
 pi_status pi_intel_doc_build(const cJSON *obj, const struct pi_pattern *parsed,
-        const struct pi_warninglists *wl,
-        struct pi_intel_doc *doc, struct pi_error *err);
+        const struct pi_warninglists *wl, struct pi_intel_doc *doc, struct pi_error *err);
 void pi_intel_doc_free(struct pi_intel_doc *doc);
 
 /* The kind of a value by its shape: URL (has "://"), e-mail (has '@'), IPv4/IPv6 address or
@@ -66,9 +67,15 @@ struct pi_lookup_opts {
 	const struct pi_warninglists *wl;
 };
 
-/* Looks value up for who: kind NONE detects it. *out (caller frees with cJSON_Delete) is the
- * answer object described in docs/api.md. PI_ERR_INVALID (with the reason) when the value
- * does not normalise as its kind. */
+/* Looks value up for who: kind NONE detects it, and appends the answer object described in
+ * docs/api.md to out as compact JSON text, written straight from the index rows (no tree).
+ * PI_ERR_INVALID (with the reason) when the value does not normalise as its kind;
+ * PI_ERR_TOOBIG when the answer would pass out's cap. On any error nothing is appended. */
+pi_status pi_lookup_value_write(pi_store *store, const struct pi_principal *who, const char *value,
+        enum pi_observable_kind kind, const struct pi_lookup_opts *opts, struct pi_buf *out,
+        struct pi_error *err);
+
+/* The same answer as a tree: *out (caller frees with cJSON_Delete) is NULL on error. */
 pi_status pi_lookup_value(pi_store *store, const struct pi_principal *who, const char *value,
         enum pi_observable_kind kind, const struct pi_lookup_opts *opts, cJSON **out,
         struct pi_error *err);

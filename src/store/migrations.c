@@ -124,7 +124,7 @@ const char *const pi_store_migrations[PI_STORE_SCHEMA_VERSION] = {
 /* The subsystem migration chains (see store_int.h). One line per module. */
 const struct pi_store_module pi_store_modules[] = {
 	{"none", NULL, 0},
-	{"intel", pi_store_intel_migrations, 4},
+	{"intel", pi_store_intel_migrations, 5},
 	{"cases", pi_store_cases_migrations, 1},
 	{"web", pi_store_web_migrations, 1},
 };

@@ -15,6 +15,9 @@
  *                      row of a group is visible to a principal or none is, so a count over
  *                      the visible objects is a sum over visible groups: a value mentioned by
  *                      50,000 objects is answered from a few group rows, not by scanning.
+ *                      Since migration 5 each row also carries the object's "name" (when
+ *                      it is a string), so a look-up lists objects without parsing bodies;
+ *                      it is repeated in every ref of the object (most objects pin few values).
  *   intel_sightings    sighting objects: sighting_of_ref, count, first/last seen, false positive
  *
  * Invariant (kept by the triggers below, in whatever transaction touches objects): intel_groups
@@ -128,4 +131,11 @@ const char *const pi_store_intel_migrations[] = {
                 "OLD", "OLD.is_last = 1") " DELETE FROM intel_refs WHERE seq = OLD.seq;"
                                           " DELETE FROM intel_sightings WHERE seq = OLD.seq;"
                                           " END;",
+        /* 5: the object's name in each ref (look-ups list objects without parsing bodies);
+         * rows indexed before it get the name from the stored body, as pi_intel_doc_build
+         * takes it (a string "name" member, else NULL) */
+        "ALTER TABLE intel_refs ADD COLUMN name TEXT;"
+        "UPDATE intel_refs SET name = (SELECT CASE WHEN json_valid(o.body)"
+        "  AND json_type(o.body, '$.name') = 'text' THEN json_extract(o.body, '$.name') END"
+        "  FROM objects o WHERE o.seq = intel_refs.seq);",
 };

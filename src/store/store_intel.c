@@ -22,7 +22,7 @@ static const char sql_obs_find[] =
 static const char sql_obs_insert[] =
         "INSERT OR IGNORE INTO intel_observables(kind, value) VALUES(?1, ?2)";
 static const char sql_ref_insert[] = "INSERT OR IGNORE INTO intel_refs(obs_id, seq, revoked, "
-                                     "valid_until) VALUES(?1, ?2, ?3, ?4)";
+                                     "valid_until, name) VALUES(?1, ?2, ?3, ?4, ?5)";
 static const char sql_sighting_insert[] =
         "INSERT OR REPLACE INTO intel_sightings(seq, target, count, first_seen, last_seen, "
         "false_positive) VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
@@ -40,7 +40,9 @@ static const char sql_expired[] =
         "AND o.owner_user = ?6 AND o.recipients = ?7";
 static const char sql_refs[] =
         "SELECT o.seq, o.stix_id, o.type, o.version, c.uuid, o.date_added, c.kind, c.scope_id, "
-        "o.tlp, o.owner_org, o.owner_user, o.recipients, r.revoked, r.valid_until, o.body "
+        "o.tlp, o.owner_org, o.owner_user, o.recipients, r.revoked, r.valid_until, r.name, "
+        "o.type = 'indicator' AND EXISTS(SELECT 1 FROM intel_sightings s "
+        "WHERE s.target = o.stix_id) "
         "FROM intel_refs r JOIN objects o ON o.seq = r.seq "
         "JOIN collections c ON c.id = o.collection_id "
         "WHERE r.obs_id = ?1 AND o.is_last = 1 ORDER BY r.seq DESC LIMIT ?2";
@@ -96,7 +98,8 @@ static pi_status obs_id_get(
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	else
-		ret = pi_db_fail(c, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "looking up an observable", err);
+		ret = pi_db_fail(c, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
+		        "looking up an observable", err);
 	pi_stmt_sql_put(c, sql_obs_find, st);
 	return ret;
 }
@@ -124,6 +127,10 @@ static pi_status index_row(
 		sqlite3_bind_int64(st, 2, seq);
 		sqlite3_bind_int(st, 3, f->revoked ? 1 : 0);
 		sqlite3_bind_int64(st, 4, f->valid_until > 0 ? f->valid_until : 0);
+		if (f->name) /* part of a stored body: never cut */
+			sqlite3_bind_text(st, 5, f->name, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 5);
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_DONE)
 			ret = pi_db_fail(c, rc, "indexing an observable", err);
@@ -360,8 +367,8 @@ pi_status pi_store_intel_refs(pi_store *store, int64_t obs_id, size_t max_rows,
 		r.acl.recipients = (const char *)sqlite3_column_text(st, 11);
 		r.revoked = sqlite3_column_int(st, 12);
 		r.valid_until = sqlite3_column_int64(st, 13);
-		r.body = (const char *)sqlite3_column_text(st, 14);
-		r.body_len = (size_t)sqlite3_column_bytes(st, 14);
+		r.name = (const char *)sqlite3_column_text(st, 14);
+		r.has_sightings = sqlite3_column_int(st, 15);
 		count++;
 		if (fn(arg, &r)) {
 			rc = SQLITE_DONE;

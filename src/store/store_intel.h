@@ -38,6 +38,8 @@ struct pi_intel_facts {
 	int64_t first_seen;      /* microseconds; 0 = not given */
 	int64_t last_seen;
 	int false_positive;
+	const char *name; /* the object's "name" when it is a string, else NULL: shown by
+	                   * look-ups without parsing the stored body */
 };
 
 /* pi_store_objects_put plus the index rows of facts[i] for each object added (results[i] ==
@@ -85,12 +87,14 @@ struct pi_intel_ref {
 	struct pi_acl acl;
 	int revoked;
 	int64_t valid_until;
-	const char *body;
-	size_t body_len;
+	const char *name;  /* the object's "name" (NULL when it has none) */
+	int has_sightings; /* 0: no sighting (of any access class) points at an indicator */
 };
 
 /* Calls fn for the latest versions mentioning obs_id, newest first, examining at most
- * max_rows rows; fn returns nonzero to stop. *examined (may be NULL) gets the rows passed. */
+ * max_rows rows; fn returns nonzero to stop. *examined (may be NULL) gets the rows passed.
+ * has_sightings is computed for indicators only (0 for other types): when it is 0,
+ * pi_store_intel_sightings would call nothing for that indicator, so callers may skip it. */
 pi_status pi_store_intel_refs(pi_store *store, int64_t obs_id, size_t max_rows,
         int (*fn)(void *arg, const struct pi_intel_ref *r), void *arg, size_t *examined,
         struct pi_error *err);

@@ -1,6 +1,7 @@
 """Look-up API: /api/v1/lookup (GET one value, POST a batch), exact / parent-domain / CIDR
 matches, counts over visible objects only, warninglists, expiry and revocation, refusals."""
 import os
+import sqlite3
 import uuid
 
 import pytest
@@ -210,3 +211,30 @@ def test_batch_mixes_answers_and_errors(hub):
     big = hub.post("/api/v1/lookup", user="alice", headers=JSON,
                    body={"values": ["v%d.batch.example" % i for i in range(10000)]})
     assert big.status_code == 200 and len(big.json()["results"]) == 10000
+
+
+def test_names_of_a_database_indexed_before_names_were_kept(hub):
+    """Intel migration 5 keeps each object's name in its index rows and fills it in for rows
+    indexed before: a look-up lists the name without reading the body."""
+    named = ind("[domain-name:value = 'old-index.example']", tlp="GREEN",
+                name='old "quoted" name \u00e9')
+    post_objects(hub, [named])
+    unnamed = ind("[domain-name:value = 'old-index.example']", tlp="GREEN")
+    del unnamed["name"]
+    post_objects(hub, [unnamed])
+    hub.stop()
+    # turn the database back into one of intel schema 4: no name column in intel_refs
+    db = sqlite3.connect(hub.db[len("sqlite:"):])
+    db.execute("ALTER TABLE intel_refs DROP COLUMN name")
+    db.execute("UPDATE settings SET value = '4' WHERE key = 'schema.intel'")
+    db.commit()
+    db.close()
+    hub.start()
+    r = lookup(hub, "old-index.example")
+    assert r.status_code == 200, r.text
+    listed = {x["id"]: x for x in r.json()["matches"][0]["listed"]}
+    assert listed[named["id"]]["name"] == 'old "quoted" name \u00e9'
+    assert "name" not in listed[unnamed["id"]]
+    db = sqlite3.connect(hub.db[len("sqlite:"):])
+    assert db.execute("SELECT value FROM settings WHERE key = 'schema.intel'").fetchone() == ("5",)
+    db.close()

@@ -327,6 +327,65 @@ static void test_lookup_refuses_bad_values(void **state)
 	assert_non_null(strstr(err.message, "give &kind="));
 }
 
+/* The JSON text writer: appends after what the buffer holds, carries the name from the index
+ * row (escaped; absent when the object has none), and on a cap appends nothing at all. */
+static void test_lookup_write_appends_and_respects_cap(void **state)
+{
+	struct fixture *f = *state;
+	struct pi_lookup_opts o = {.now_us = pi_time_now_us(), .list_max = 50};
+	struct pi_error err;
+	struct pi_buf b;
+	char json[1200];
+	cJSON *tree, *listed;
+	size_t full;
+
+	indicator_json(json, sizeof(json), "indicator--7a1c1c1c-0000-4000-8000-000000000001",
+	        "2024-05-02T00:00:00Z", "[domain-name:value = 'write-test.example']", green,
+	        ",\"name\":\"quote \\\" and \\u00e9\\nline\"");
+	put(f, json, 1, 10, PI_PUT_ADDED);
+	indicator_json(json, sizeof(json), "indicator--7a1c1c1c-0000-4000-8000-000000000002",
+	        "2024-05-03T00:00:00Z", "[domain-name:value = 'write-test.example']", green, NULL);
+	put(f, json, 2, 20, PI_PUT_ADDED);
+
+	pi_buf_init(&b, 1 << 20);
+	assert_int_equal(pi_buf_puts(&b, "["), PI_OK);
+	assert_int_equal(pi_lookup_value_write(f->store, &alice, "write-test.example",
+	                         PI_OBSERVABLE_NONE, &o, &b, &err),
+	        PI_OK);
+	assert_int_equal(pi_buf_puts(&b, "]"), PI_OK);
+	tree = cJSON_Parse(b.data);
+	assert_non_null(tree);
+	assert_int_equal(cJSON_GetArraySize(tree), 1);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tree->child, "found")));
+	assert_int_equal((int)num(tree->child, "objects"), 2);
+	listed = cJSON_GetObjectItemCaseSensitive(
+	        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(tree->child, "matches"), 0),
+	        "listed");
+	assert_int_equal(cJSON_GetArraySize(listed), 2);
+	/* newest first: the second has no name, the first keeps its escapes */
+	assert_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(listed, 0), "name"));
+	assert_string_equal(pi_json_get_string(cJSON_GetArrayItem(listed, 1), "name"),
+	        "quote \" and \xc3\xa9\nline");
+	cJSON_Delete(tree);
+	full = b.len - 2;
+
+	/* a cap one byte short of "[" and the answer: PI_ERR_TOOBIG and the buffer as it was */
+	pi_buf_free(&b);
+	pi_buf_init(&b, full);
+	assert_int_equal(pi_buf_puts(&b, "["), PI_OK);
+	assert_int_equal(pi_lookup_value_write(f->store, &alice, "write-test.example",
+	                         PI_OBSERVABLE_NONE, &o, &b, &err),
+	        PI_ERR_TOOBIG);
+	assert_int_equal(b.len, 1);
+	assert_string_equal(b.data, "[");
+	/* an invalid value appends nothing either */
+	assert_int_equal(pi_lookup_value_write(
+	                         f->store, &alice, "999.1.1.1", PI_OBSERVABLE_IPV4, &o, &b, &err),
+	        PI_ERR_INVALID);
+	assert_int_equal(b.len, 1);
+	pi_buf_free(&b);
+}
+
 static void test_indicator_active(void **state)
 {
 	cJSON *o = cJSON_Parse("{\"valid_until\":\"2024-06-01T00:00:00Z\"}");
@@ -465,6 +524,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_expiry_and_revocation_counts, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_sighting_totals, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_lookup_refuses_bad_values, setup, teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_lookup_write_appends_and_respects_cap, setup, teardown),
 	        cmocka_unit_test(test_detect),
 	        cmocka_unit_test(test_indicator_active),
 	        cmocka_unit_test(test_doc_reports_invalid_values),
