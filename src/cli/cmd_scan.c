@@ -454,6 +454,36 @@ static int load_indicators(const struct opts *o, const char *token, const char *
 	return 0;
 }
 
+/* The matcher for set: read from the cache next to the set's cache file cfile (if any) when
+ * it was built from that very file, else built (and written there for the next run). */
+static pi_status matcher_get(const pi_scan_set *set, const char *cdir, const char *cfile,
+        pi_scan_matcher **m, struct pi_error *err)
+{
+	char mfile[PATH_MAX + 80];
+	size_t n = strlen(cfile);
+	pi_status st;
+
+	mfile[0] = '\0';
+	if (cfile[0] && n > 4 && n + 8 < sizeof(mfile) && strcmp(cfile + n - 4, ".bin") == 0) {
+		memcpy(mfile, cfile, n - 4);
+		memcpy(mfile + n - 4, ".match", 7);
+		st = pi_scan_matcher_load(set, mfile, cfile, m, err);
+		if (st == PI_OK)
+			return PI_OK;
+		if (st == PI_ERR_INVALID)
+			fprintf(stderr, "postisac scan: rebuilding: %s\n", err->message);
+	}
+	if ((st = pi_scan_matcher_build(set, cdir, m, err)) != PI_OK)
+		return st;
+	if (mfile[0]) {
+		struct pi_error e2;
+		if (pi_scan_matcher_save(*m, mfile, cfile, &e2) != PI_OK && e2.status != PI_ERR_IO)
+			fprintf(stderr, "postisac scan: matcher cache not written: %s\n",
+			        e2.message);
+	}
+	return PI_OK;
+}
+
 int pi_cmd_scan(int argc, char **argv)
 {
 	struct opts o;
@@ -542,7 +572,7 @@ int pi_cmd_scan(int argc, char **argv)
 		cdir = cdir_buf;
 	if (load_indicators(&o, token, cdir, &set, &added_after, cfile, sizeof(cfile)) < 0)
 		goto out;
-	if ((st = pi_scan_matcher_build(set, cdir, &m, &err)) != PI_OK) {
+	if ((st = matcher_get(set, cdir, cfile, &m, &err)) != PI_OK) {
 		fprintf(stderr, "postisac scan: %s\n", err.message);
 		goto out;
 	}

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -55,6 +56,11 @@ struct pi_scan_set {
 	size_t idmap_size, idmap_used;
 	char *sources[MAX_SOURCES];
 	size_t nsources;
+	/* a set read from a cache file: inds, vals and str point into this private mapping
+	 * until they grow (then they are copied to the heap) */
+	char *map;
+	size_t map_len;
+	uint8_t map_inds, map_vals, map_str;
 	uint32_t last_labels; /* offset of the last labels text, for sharing */
 	uint32_t empty_labels;
 	struct pi_scan_set_stats stats;
@@ -68,7 +74,9 @@ static uint64_t hash_bytes(const char *s, size_t n)
 	return h ^ (h >> 29);
 }
 
-static pi_status grow(void **p, size_t *alloc, size_t need, size_t elem)
+/* Grows array *p of *alloc elements to hold need. *mapped: *p points into the cache mapping
+ * (it is then copied to the heap, and *mapped cleared). */
+static pi_status grow(void **p, size_t *alloc, size_t need, size_t elem, uint8_t *mapped)
 {
 	size_t n = *alloc ? *alloc : 1024;
 	void *q;
@@ -77,7 +85,14 @@ static pi_status grow(void **p, size_t *alloc, size_t need, size_t elem)
 		return PI_OK;
 	while (n < need)
 		n *= 2;
-	q = realloc(*p, n * elem);
+	if (*mapped) {
+		if ((q = malloc(n * elem)) != NULL) {
+			memcpy(q, *p, *alloc * elem);
+			*mapped = 0;
+		}
+	} else {
+		q = realloc(*p, n * elem);
+	}
 	if (!q)
 		return PI_ERR_NOMEM;
 	*p = q;
@@ -93,7 +108,7 @@ static pi_status str_add(
 		return pi_error_set(err, PI_ERR_TOOBIG,
 		        "the indicator set holds more than %zu MB of text",
 		        PI_SCAN_SET_MAX_STRINGS >> 20);
-	if (grow((void **)&s->str, &s->str_alloc, s->str_len + n + 1, 1) != PI_OK)
+	if (grow((void **)&s->str, &s->str_alloc, s->str_len + n + 1, 1, &s->map_str) != PI_OK)
 		return pi_error_set(err, PI_ERR_NOMEM, "out of memory for indicator text");
 	memcpy(s->str + s->str_len, v, n);
 	s->str[s->str_len + n] = '\0';
@@ -122,9 +137,14 @@ void pi_scan_set_free(pi_scan_set *s)
 {
 	if (!s)
 		return;
-	free(s->inds);
-	free(s->vals);
-	free(s->str);
+	if (!s->map_inds)
+		free(s->inds);
+	if (!s->map_vals)
+		free(s->vals);
+	if (!s->map_str)
+		free(s->str);
+	if (s->map)
+		munmap(s->map, s->map_len);
 	free(s->idmap);
 	for (size_t i = 0; i < s->nsources; i++)
 		free(s->sources[i]);
@@ -221,7 +241,8 @@ static pi_status add_value(pi_scan_set *s, enum pi_observable_kind kind, enum pi
 	if (s->nvals >= PI_SCAN_SET_MAX_VALUES)
 		return pi_error_set(err, PI_ERR_TOOBIG,
 		        "the indicator set holds more than %u values", PI_SCAN_SET_MAX_VALUES);
-	if (grow((void **)&s->vals, &s->vals_alloc, s->nvals + 1, sizeof(*s->vals)) != PI_OK)
+	if (grow((void **)&s->vals, &s->vals_alloc, s->nvals + 1, sizeof(*s->vals), &s->map_vals) !=
+	        PI_OK)
 		return pi_error_set(err, PI_ERR_NOMEM, "out of memory for indicator values");
 	if ((st = str_add(s, v, n, &off, err)) != PI_OK)
 		return st;
@@ -302,7 +323,8 @@ static pi_status new_ind(pi_scan_set *s, const char *id, const char *labels, enu
 
 	if (s->ninds >= UINT32_MAX - 1)
 		return pi_error_set(err, PI_ERR_TOOBIG, "too many indicators");
-	if (grow((void **)&s->inds, &s->inds_alloc, s->ninds + 1, sizeof(*s->inds)) != PI_OK)
+	if (grow((void **)&s->inds, &s->inds_alloc, s->ninds + 1, sizeof(*s->inds), &s->map_inds) !=
+	        PI_OK)
 		return pi_error_set(err, PI_ERR_NOMEM, "out of memory for indicators");
 	if ((st = str_add(s, id, strlen(id), &id_off, err)) != PI_OK)
 		return st;
@@ -1115,18 +1137,18 @@ pi_status pi_scan_set_load_cache(
 	pi_scan_set *s = NULL;
 	struct cache_head h;
 	struct stat sb;
-	FILE *f = fopen(path, "rb");
-	char *srcs = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *srcs;
 	size_t expect, slen;
 	pi_status st = PI_OK;
 
 	*out = NULL;
 	if (meta)
 		*meta = NULL;
-	if (!f)
+	if (fd < 0)
 		return pi_error_set(err, errno == ENOENT ? PI_ERR_NOTFOUND : PI_ERR_IO, "%s: %s",
 		        path, strerror(errno));
-	if (fstat(fileno(f), &sb) != 0 || fread(&h, sizeof(h), 1, f) != 1 ||
+	if (fstat(fd, &sb) != 0 || pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	        memcmp(h.magic, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1) != 0 ||
 	        h.ninds > UINT32_MAX || h.nvals > PI_SCAN_SET_MAX_VALUES ||
 	        h.str_len > PI_SCAN_SET_MAX_STRINGS || h.nsources > MAX_SOURCES ||
@@ -1141,23 +1163,22 @@ pi_status pi_scan_set_load_cache(
 		goto nomem;
 	free(s->str);
 	s->str = NULL;
-	s->inds = malloc(h.ninds * sizeof(struct ind) + 1);
-	s->vals = malloc(h.nvals * sizeof(struct val) + 1);
-	s->str = malloc(h.str_len + 1);
-	srcs = malloc(slen + 1);
-	if (!s->inds || !s->vals || !s->str || !srcs)
+	/* a private mapping: the arrays are read in place, and a write (a refresh kills a
+	 * replaced version) copies only the page it touches */
+	s->map = mmap(NULL, (size_t)sb.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (s->map == MAP_FAILED) {
+		s->map = NULL;
 		goto nomem;
-	s->inds_alloc = h.ninds;
-	s->vals_alloc = h.nvals;
-	s->str_alloc = h.str_len + 1;
-	if (fread(s->inds, sizeof(struct ind), h.ninds, f) != h.ninds ||
-	        fread(s->vals, sizeof(struct val), h.nvals, f) != h.nvals ||
-	        fread(s->str, 1, h.str_len, f) != h.str_len || fread(srcs, 1, slen, f) != slen)
-		goto bad;
-	s->ninds = h.ninds;
-	s->nvals = h.nvals;
-	s->str_len = h.str_len;
-	s->str[h.str_len] = '\0';
+	}
+	s->map_len = (size_t)sb.st_size;
+	s->inds = (struct ind *)(void *)(s->map + sizeof(h));
+	s->vals = (struct val *)(void *)(s->map + sizeof(h) + h.ninds * sizeof(struct ind));
+	s->str = s->map + sizeof(h) + h.ninds * sizeof(struct ind) + h.nvals * sizeof(struct val);
+	s->map_inds = s->map_vals = s->map_str = 1;
+	s->inds_alloc = s->ninds = h.ninds;
+	s->vals_alloc = s->nvals = h.nvals;
+	s->str_alloc = s->str_len = h.str_len;
+	srcs = s->str + h.str_len;
 	if (s->str[h.str_len - 1] != '\0')
 		goto bad;
 	/* every offset must stay inside the arena and end at a NUL */
@@ -1175,24 +1196,21 @@ pi_status pi_scan_set_load_cache(
 		        v->kind > PI_OBSERVABLE_SMS_SENDER)
 			goto bad;
 	}
-	srcs[slen] = '\0';
 	{
 		size_t p = 0;
 		for (size_t i = 0; i < h.nsources; i++) {
-			if (p >= slen)
+			const char *nul = p < slen ? memchr(srcs + p, '\0', slen - p) : NULL;
+			if (!nul)
 				goto bad;
 			if (!(s->sources[i] = strdup(srcs + p)))
 				goto nomem;
 			s->nsources++;
-			p += strlen(srcs + p) + 1;
-			if (p > slen)
-				goto bad;
+			p = (size_t)(nul - srcs) + 1;
 		}
 		if (meta && h.meta_len) {
 			if (!(*meta = calloc(1, h.meta_len + 1)))
 				goto nomem;
-			if (fread(*meta, 1, h.meta_len, f) != h.meta_len)
-				goto bad;
+			memcpy(*meta, srcs + slen, h.meta_len);
 		}
 	}
 	/* the id map is rebuilt on the first pi_scan_set_add_object (idmap_ensure): a scan that
@@ -1212,8 +1230,7 @@ out:
 		free(*meta);
 		*meta = NULL;
 	}
-	fclose(f);
-	free(srcs);
+	close(fd);
 	pi_scan_set_free(s);
 	return st;
 }

@@ -24,6 +24,22 @@
 #include <emmintrin.h>
 #endif
 
+#include "scan/fastnorm.h"
+
+/* The BIND bit-mask reading is compiled twice, for the baseline x86-64 and for x86-64-v3
+ * (AVX2, BMI2's one-cycle variable shifts, LZCNT, POPCNT), and the processor picks at load
+ * time (GCC's target_clones); its helpers are inlined into each copy. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define PI_CLONES __attribute__((target_clones("default", "arch=x86-64-v3")))
+#else
+#define PI_CLONES
+#endif
+#define PI_HOT inline __attribute__((always_inline))
+
+/* the BIND bit-mask reading (bind_fast): longest line, and its padded copy */
+#define FAST_MAX 256
+#define FAST_LINE_BUF (FAST_MAX + 32)
+
 /* mask words for the longest text the bit-mask tokeniser takes */
 #define MASK_WORDS (PI_SCAN_MAX_LINE / 64 + 2)
 
@@ -46,6 +62,8 @@ static unsigned char dtab[256];
 /* bytes that end a URL: controls, space, DEL and "'<>`\\{}|^ */
 static unsigned char url_end[256];
 static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
+
+static void lmask_choose(void);
 
 static void cls_init(void)
 {
@@ -82,6 +100,7 @@ static void cls_init(void)
 		             c == '>' || c == '`' || c == '\\' || c == '{' || c == '}' ||
 		             c == '|' || c == '^';
 	}
+	lmask_choose();
 }
 
 static char lower_ascii(char c)
@@ -100,7 +119,8 @@ pi_status pi_scan_xctx_init(struct pi_scan_xctx *x, unsigned flags, pi_scan_emit
 	x->unescape = malloc(PI_SCAN_MAX_LINE + 1);
 	x->runs = malloc(MASK_WORDS * sizeof(uint64_t));
 	x->want = malloc(MASK_WORDS * sizeof(uint64_t));
-	if (!x->refang || !x->unescape || !x->runs || !x->want) {
+	x->lbuf = aligned_alloc(32, FAST_LINE_BUF);
+	if (!x->refang || !x->unescape || !x->runs || !x->want || !x->lbuf) {
 		pi_scan_xctx_free(x);
 		return PI_ERR_NOMEM;
 	}
@@ -113,6 +133,8 @@ void pi_scan_xctx_free(struct pi_scan_xctx *x)
 	free(x->unescape);
 	free(x->runs);
 	free(x->want);
+	free(x->lbuf);
+	x->lbuf = NULL;
 	x->refang = NULL;
 	x->unescape = NULL;
 	x->runs = NULL;
@@ -154,8 +176,16 @@ int pi_scan_domain_fast(const char *in, size_t n, char *out, size_t *out_len)
 
 	if (n > 0 && in[n - 1] == '.')
 		n--;
-	if (n == 0 || n > PI_DOMAIN_MAX)
+	if (n == 0)
 		return 0;
+	if (n > PI_DOMAIN_MAX) {
+		/* too long as written, but IDNA mapping may drop characters (U+00AD): a name
+		 * with non-ASCII bytes is the hub normaliser's to judge */
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)in[i] >= 0x80)
+				return -1;
+		return 0;
+	}
 	pthread_once(&cls_once, cls_init);
 	/* the same verdicts, in the same order, as a byte-by-byte reading: a refused byte or a
 	 * non-ASCII byte decides when it is reached, a label when its end is reached */
@@ -193,7 +223,7 @@ static void emit_domain(struct pi_scan_xctx *x, const char *s, size_t n)
 	size_t len = 0;
 	int rc;
 
-	if (n > PI_DOMAIN_MAX + 1)
+	if (n > PI_OBSERVABLE_MAX_INPUT)
 		return;
 	/* a name of the tokenised text reported before gives the same value: skip it (only
 	 * names inside x->text: the scratch buffers are rewritten between names) */
@@ -286,9 +316,29 @@ static void emit_url(struct pi_scan_xctx *x, const char *s, size_t n)
 {
 	size_t len = 0, host, end;
 	const char *u = x->url;
+	struct pi_scan_url_parts parts;
+	int rc;
 
 	if (n > PI_OBSERVABLE_MAX_INPUT)
 		return;
+	/* the common all-ASCII shapes take the fast path (fastnorm.h), which also says where the
+	 * host is; that host is already in its DOMAIN or IPV4 normal form */
+	rc = pi_scan_url_fast(s, n, x->url, sizeof(x->url), &parts);
+	if (rc == 0)
+		return;
+	if (rc == 1) {
+		uint8_t addr[16] = {0};
+		emit_value(x, PI_OBSERVABLE_URL, x->url, parts.len, NULL);
+		memcpy(x->host, x->url + parts.host_off, parts.host_len);
+		x->host[parts.host_len] = '\0';
+		if (parts.host_is_ipv4) {
+			memcpy(addr, parts.addr, 4);
+			emit_value(x, PI_OBSERVABLE_IPV4, x->host, parts.host_len, addr);
+		} else {
+			emit_value(x, PI_OBSERVABLE_DOMAIN, x->host, parts.host_len, NULL);
+		}
+		return;
+	}
 	if (pi_observable_normalize(
 	            PI_OBSERVABLE_URL, s, n, NULL, x->url, sizeof(x->url), &len, NULL) != PI_OK)
 		return;
@@ -316,16 +366,26 @@ static void emit_url(struct pi_scan_xctx *x, const char *s, size_t n)
 
 static void emit_email(struct pi_scan_xctx *x, const char *s, size_t n)
 {
-	size_t len = 0;
+	size_t len = 0, domain = 0;
 	const char *at;
+	int rc;
 
-	if (pi_observable_normalize(
-	            PI_OBSERVABLE_EMAIL, s, n, NULL, x->url, sizeof(x->url), &len, NULL) != PI_OK)
+	rc = pi_scan_email_fast(s, n, x->url, sizeof(x->url), &len, &domain);
+	if (rc == 0)
 		return;
+	if (rc < 0) {
+		if (pi_observable_normalize(PI_OBSERVABLE_EMAIL, s, n, NULL, x->url, sizeof(x->url),
+		            &len, NULL) != PI_OK)
+			return;
+		at = strrchr(x->url, '@');
+		if (!at) {
+			emit_value(x, PI_OBSERVABLE_EMAIL, x->url, len, NULL);
+			return;
+		}
+		domain = (size_t)(at + 1 - x->url);
+	}
 	emit_value(x, PI_OBSERVABLE_EMAIL, x->url, len, NULL);
-	at = strrchr(x->url, '@');
-	if (at)
-		emit_value(x, PI_OBSERVABLE_DOMAIN, at + 1, len - (size_t)(at + 1 - x->url), NULL);
+	emit_value(x, PI_OBSERVABLE_DOMAIN, x->url + domain, len - domain, NULL);
 }
 
 static void emit_hash(struct pi_scan_xctx *x, const char *s, size_t n)
@@ -754,6 +814,584 @@ static int bind_line(struct pi_scan_xctx *x, const char *t, size_t len)
 	visit_run(x, t, len, qa, qe); /* the same name again costs a comparison (emit_domain) */
 	if (sa)
 		visit_run(x, t, len, sa, se);
+	return 1;
+}
+
+/* ---------- BIND query log lines, the bit-mask reading ---------- */
+
+/* Lines up to FAST_MAX bytes are read a second way, with the same verdicts as bind_line but
+ * without a byte loop: the line is copied into a zero-padded buffer and classified 16 bytes at
+ * a time into bit masks (one bit per byte), and every "the run ends here", "these are all
+ * digits" and "no ':' in this run" of bind_line becomes a few operations on the masks. Runs
+ * of plain ASCII (no ':', '_' or byte >= 0x80) are read straight from the masks: an address
+ * of digits and dots, a name of letters, digits, '-' and '.' whose labels are checked from
+ * the dot positions; anything else goes to visit_run, the tokeniser's own handling. A
+ * differential test and a fuzz target hold this reading to the tokeniser's. */
+#define FAST_WORDS (FAST_MAX / 64)
+
+struct lmask {
+	uint64_t run[FAST_WORDS + 1];   /* name characters (C_RUN) */
+	uint64_t digit[FAST_WORDS + 1]; /* '0'-'9' */
+	uint64_t alpha[FAST_WORDS + 1]; /* letters */
+	uint64_t dot[FAST_WORDS + 1];   /* '.' */
+	uint64_t hy[FAST_WORDS + 1];    /* '-' */
+	uint64_t odd[FAST_WORDS + 1];   /* ':', '_' and bytes >= 0x80 */
+};
+
+/* Clears the words of m that lmask_build fills for len bytes, and the one after them, which
+ * the readers below may look at. */
+static void lmask_clear(struct lmask *m, size_t len)
+{
+	size_t nw = (len + 63) / 64 + 1;
+
+	if (nw > FAST_WORDS + 1)
+		nw = FAST_WORDS + 1;
+	for (size_t w = 0; w < nw; w++)
+		m->run[w] = m->digit[w] = m->alpha[w] = m->dot[w] = m->hy[w] = m->odd[w] = 0;
+}
+
+/* Clears the bits at and past len that the vector builders set from the bytes after the line
+ * (the padding of a copy is zero, but a line read in place is followed by the next one). The
+ * last vector ends in the word that holds len or the one before, so one word is enough. */
+static void lmask_trim(struct lmask *m, size_t len)
+{
+	size_t w = len >> 6;
+	uint64_t keep = ((uint64_t)1 << (len & 63)) - 1;
+
+	if (w > FAST_WORDS)
+		return;
+	m->run[w] &= keep;
+	m->digit[w] &= keep;
+	m->alpha[w] &= keep;
+	m->dot[w] &= keep;
+	m->hy[w] &= keep;
+	m->odd[w] &= keep;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+/* Fills m for buf[0..len) (buf padded with zero bytes to a multiple of 32). Bits past len are
+ * clear (a zero byte is in no class). */
+__attribute__((target("avx2"))) static void lmask_build_avx2(
+        const char *buf, size_t len, struct lmask *m)
+{
+	size_t nv = (len + 31) / 32;
+
+	lmask_clear(m, len);
+	for (size_t k = 0; k < nv; k++) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(buf + k * 32));
+		__m256i lo = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+		__m256i alpha = _mm256_and_si256(_mm256_cmpgt_epi8(lo, _mm256_set1_epi8('a' - 1)),
+		        _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), lo));
+		__m256i digit = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('0' - 1)),
+		        _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), v));
+		__m256i dot = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('.'));
+		__m256i hy = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('-'));
+		__m256i odd = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(':')),
+		        _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('_')),
+		                _mm256_cmpgt_epi8(_mm256_setzero_si256(), v)));
+		__m256i run = _mm256_or_si256(_mm256_or_si256(_mm256_or_si256(alpha, digit), dot),
+		        _mm256_or_si256(hy, odd));
+		size_t w = k / 2, sh = (k % 2) * 32;
+		m->run[w] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(run) << sh;
+		m->digit[w] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(digit) << sh;
+		m->alpha[w] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(alpha) << sh;
+		m->dot[w] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(dot) << sh;
+		m->hy[w] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(hy) << sh;
+		m->odd[w] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(odd) << sh;
+	}
+	lmask_trim(m, len);
+}
+#define HAVE_LMASK_AVX2 1
+#endif
+
+#ifdef __SSE2__
+static void lmask_build_sse2(const char *buf, size_t len, struct lmask *m)
+{
+	size_t nv = (len + 15) / 16;
+
+	lmask_clear(m, len);
+	for (size_t k = 0; k < nv; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(buf + k * 16));
+		__m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
+		__m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lo, _mm_set1_epi8('a' - 1)),
+		        _mm_cmplt_epi8(lo, _mm_set1_epi8('z' + 1)));
+		__m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+		        _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+		__m128i dot = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
+		__m128i hy = _mm_cmpeq_epi8(v, _mm_set1_epi8('-'));
+		__m128i odd = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')),
+		        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')),
+		                _mm_cmplt_epi8(v, _mm_setzero_si128())));
+		__m128i run = _mm_or_si128(
+		        _mm_or_si128(_mm_or_si128(alpha, digit), dot), _mm_or_si128(hy, odd));
+		size_t w = k / 4, sh = (k % 4) * 16;
+		m->run[w] |= (uint64_t)(unsigned)_mm_movemask_epi8(run) << sh;
+		m->digit[w] |= (uint64_t)(unsigned)_mm_movemask_epi8(digit) << sh;
+		m->alpha[w] |= (uint64_t)(unsigned)_mm_movemask_epi8(alpha) << sh;
+		m->dot[w] |= (uint64_t)(unsigned)_mm_movemask_epi8(dot) << sh;
+		m->hy[w] |= (uint64_t)(unsigned)_mm_movemask_epi8(hy) << sh;
+		m->odd[w] |= (uint64_t)(unsigned)_mm_movemask_epi8(odd) << sh;
+	}
+	lmask_trim(m, len);
+}
+#endif
+
+/* The portable reading, and the reference for the vector ones (a unit test compares them). */
+static void lmask_build_bytes(const char *buf, size_t len, struct lmask *m)
+{
+	lmask_clear(m, len);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+		unsigned c = cls[ch];
+		uint64_t b = (uint64_t)1 << (i & 63);
+		size_t w = i >> 6;
+		if (c & C_RUN)
+			m->run[w] |= b;
+		if (c & C_DIGIT)
+			m->digit[w] |= b;
+		if (c & C_ALPHA)
+			m->alpha[w] |= b;
+		if (ch == '.')
+			m->dot[w] |= b;
+		if (ch == '-')
+			m->hy[w] |= b;
+		if (ch == ':' || ch == '_' || ch >= 0x80)
+			m->odd[w] |= b;
+	}
+}
+
+typedef void (*lmask_fn)(const char *buf, size_t len, struct lmask *m);
+/* chosen once by cls_init from what the processor has */
+static lmask_fn lmask_build = lmask_build_bytes;
+
+static void lmask_choose(void)
+{
+#ifdef __SSE2__
+	lmask_build = lmask_build_sse2;
+#endif
+#ifdef HAVE_LMASK_AVX2
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx2"))
+		lmask_build = lmask_build_avx2;
+#endif
+}
+
+static PI_HOT int mbit(const uint64_t *mk, size_t i)
+{
+	return (int)((mk[i >> 6] >> (i & 63)) & 1);
+}
+
+/* The first i' >= i whose bit in mk is clear (at most FAST_MAX: the padding is clear). */
+static PI_HOT size_t mclear(const uint64_t *mk, size_t i)
+{
+	size_t w = i >> 6;
+	uint64_t b = ~mk[w] & (~(uint64_t)0 << (i & 63));
+
+	while (!b)
+		b = ~mk[++w];
+	return w * 64 + (size_t)__builtin_ctzll(b);
+}
+
+/* Bits of mk in [s, e) (e - s <= 64 and s < e) as a word, bit 0 = position s. */
+static PI_HOT uint64_t mrange(const uint64_t *mk, size_t s, size_t e)
+{
+	size_t w = s >> 6, o = s & 63, n = e - s;
+	uint64_t v = mk[w] >> o;
+
+	if (o && w + 1 <= FAST_WORDS)
+		v |= mk[w + 1] << (64 - o);
+	return n >= 64 ? v : v & (((uint64_t)1 << n) - 1);
+}
+
+/* Any bit of mk in [s, e)? */
+static int many(const uint64_t *mk, size_t s, size_t e)
+{
+	for (; s < e; s += 64)
+		if (mrange(mk, s, e - s > 64 ? s + 64 : e))
+			return 1;
+	return 0;
+}
+
+/* All bits of mk in [s, e)? */
+static int mall(const uint64_t *mk, size_t s, size_t e)
+{
+	for (; s < e; s += 64) {
+		size_t n = e - s > 64 ? 64 : e - s;
+		uint64_t want = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+		if (mrange(mk, s, s + n) != want)
+			return 0;
+	}
+	return 1;
+}
+
+/* Any letter or '-' in [s, e)? */
+static int many_alpha_hy(const struct lmask *m, size_t s, size_t e)
+{
+	for (; s < e; s += 64) {
+		size_t f = e - s > 64 ? s + 64 : e;
+		if (mrange(m->alpha, s, f) | mrange(m->hy, s, f))
+			return 1;
+	}
+	return 0;
+}
+
+/* A name t[s..e) of letters, digits, '-' and '.' with a letter or '-', not starting or ending
+ * with '.' or '-', as emit_domain reads it: the same value or the same refusal. A label with
+ * "--" in positions 3-4 (xn--, and the refused others) sends the name to emit_domain. */
+static void fast_domain(
+        struct pi_scan_xctx *x, const struct lmask *m, const char *t, size_t s, size_t e)
+{
+	size_t n = e - s, ls = s;
+
+	if (n > PI_OBSERVABLE_MAX_INPUT)
+		return;
+	for (size_t k = 0; k < x->nseen; k++)
+		if (x->seen_len[k] == n && memcmp(x->seen[k], t + s, n) == 0)
+			return;
+	if (n > PI_DOMAIN_MAX)
+		goto refused;
+	for (;;) {
+		size_t le = ls;
+		uint64_t d = mrange(m->dot, ls, e - ls > 64 ? ls + 64 : e);
+		le = d ? ls + (size_t)__builtin_ctzll(d) : (e - ls > 64 ? ls + 64 : e);
+		if (le == ls || le - ls > 63 || t[ls] == '-' || t[le - 1] == '-')
+			goto refused;
+		if (le - ls >= 4 && t[ls + 2] == '-' && t[ls + 3] == '-') {
+			emit_domain(x, t + s, n);
+			return;
+		}
+		if (le == e)
+			break;
+		ls = le + 1;
+	}
+	if (mall(m->digit, ls, e))
+		goto refused; /* the top-level label is all digits */
+#ifdef __SSE2__
+	/* 16 bytes at a time: t is the padded copy (bind_fast), norm has room past n */
+	for (size_t i = 0; i < n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + s + i));
+		__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+		        _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+		_mm_storeu_si128((__m128i *)(void *)(x->norm + i),
+		        _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20))));
+	}
+#else
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)t[s + i];
+		x->norm[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+#endif
+	x->norm[n] = '\0';
+	emit_value(x, PI_OBSERVABLE_DOMAIN, x->norm, n, NULL);
+refused:
+	/* recorded as emit_domain records it, refused or not */
+	if (x->nseen < sizeof(x->seen) / sizeof(x->seen[0])) {
+		x->seen[x->nseen] = t + s;
+		x->seen_len[x->nseen++] = n;
+	}
+}
+
+/* The run t[s..e) of a BIND line (never after a '/', never before an '@') as visit_run
+ * handles it. */
+/* Equal bytes a[0..n) and b[0..n), both in the padded line (8-byte reads may pass n). */
+static PI_HOT int same_bytes(const char *a, const char *b, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t u, v;
+		memcpy(&u, a + i, 8);
+		memcpy(&v, b + i, 8);
+		if (u != v)
+			return 0;
+	}
+	if (i < n) {
+		uint64_t u, v;
+		memcpy(&u, a + i, 8);
+		memcpy(&v, b + i, 8);
+		return ((u ^ v) & (~(uint64_t)0 >> (64 - 8 * (n - i)))) == 0;
+	}
+	return 1;
+}
+
+/* A canonical dotted quad t[0..n) of digits and dots (dot: its dots as bits): emit_ipv4's
+ * verdicts from the dot positions (exactly three, parts of 1-3 digits, no leading zero,
+ * at most 255). */
+static PI_HOT void fast_ipv4(struct pi_scan_xctx *x, const char *t, size_t n, uint64_t dot)
+{
+	uint8_t a[16] = {0};
+	size_t p = 0;
+	uint64_t d2 = dot & (dot - 1), d3 = d2 & (d2 - 1);
+
+	/* exactly three dots (without a popcount instruction in the baseline ISA) */
+	if (n < 7 || n > 15 || !dot || !d2 || !d3 || (d3 & (d3 - 1)))
+		return;
+	for (int part = 0; part < 4; part++) {
+		size_t q = part < 3 ? (size_t)__builtin_ctzll(dot) : n, k = q - p;
+		unsigned v;
+		if (k == 0 || k > 3 || (k > 1 && t[p] == '0'))
+			return;
+		v = (unsigned)(t[p] - '0');
+		if (k > 1)
+			v = v * 10 + (unsigned)(t[p + 1] - '0');
+		if (k > 2)
+			v = v * 10 + (unsigned)(t[p + 2] - '0');
+		if (v > 255)
+			return;
+		a[part] = (uint8_t)v;
+		if (part < 3)
+			dot &= dot - 1;
+		p = q + 1;
+	}
+	memcpy(x->norm, t, n);
+	x->norm[n] = '\0';
+	emit_value(x, PI_OBSERVABLE_IPV4, x->norm, n, a);
+}
+
+/* fast_run for a run of at most 64 bytes: every mask of the run in one word. */
+static PI_HOT void fast_run_word(struct pi_scan_xctx *x, const struct lmask *m, const char *t, size_t len,
+        size_t s, size_t e)
+{
+	size_t n = e - s, lead, ls;
+	uint64_t all = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+	uint64_t dot = mrange(m->dot, s, e), hy, alpha, digit, edge, starts, ends;
+
+	if (mrange(m->odd, s, e)) {
+		visit_run(x, t, len, s, e);
+		return;
+	}
+	if (!dot) {
+		/* visit_run: no '.' or ':' and no '@' after it, so only a hash-long word counts */
+		if (n == 32 || n == 40 || n == 64)
+			plain_piece(x, t + s, n, 0);
+		return;
+	}
+	hy = mrange(m->hy, s, e);
+	/* take_run -> plain_piece: the trim of '.' and '-' ('_' went to visit_run) */
+	edge = dot | hy;
+	lead = (size_t)__builtin_ctzll(~edge | ~all);
+	if (lead >= n)
+		return;
+	{
+		uint64_t rest = ~edge & all;
+		e = s + 64 - (size_t)__builtin_clzll(rest);
+	}
+	s += lead;
+	n = e - s;
+	all = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+	dot = (dot >> lead) & all;
+	hy = (hy >> lead) & all;
+	if (!dot) {
+		plain_piece(x, t + s, n, 0);
+		return;
+	}
+	alpha = mrange(m->alpha, s, e);
+	if (!(alpha | hy)) {
+		fast_ipv4(x, t + s, n, dot); /* digits and dots */
+		return;
+	}
+	/* a name: emit_domain's seen records, then pi_scan_domain_fast's verdicts */
+	for (size_t k = 0; k < x->nseen; k++)
+		if (x->seen_len[k] == n && same_bytes(x->seen[k], t + s, n))
+			return;
+	starts = ((dot << 1) | 1) & all;
+	ends = ((dot >> 1) | ((uint64_t)1 << (n - 1))) & all;
+	if ((dot & (dot >> 1)) || (hy & (starts | ends)))
+		goto refused; /* an empty label, or one that starts or ends with '-' */
+	if (hy & (hy >> 1) & (starts << 2)) {
+		emit_domain(x, t + s, n); /* "--" in positions 3-4: xn-- or refused */
+		return;
+	}
+	ls = 64 - (size_t)__builtin_clzll(dot); /* the top-level label starts here */
+	digit = mrange(m->digit, s, e);
+	if ((digit >> ls) == (all >> ls))
+		goto refused; /* the top-level label is all digits */
+#ifdef __SSE2__
+	for (size_t i = 0; i < n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + s + i));
+		__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+		        _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+		_mm_storeu_si128((__m128i *)(void *)(x->norm + i),
+		        _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20))));
+	}
+#else
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)t[s + i];
+		x->norm[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+#endif
+	x->norm[n] = '\0';
+	emit_value(x, PI_OBSERVABLE_DOMAIN, x->norm, n, NULL);
+refused:
+	if (x->nseen < sizeof(x->seen) / sizeof(x->seen[0])) {
+		x->seen[x->nseen] = t + s;
+		x->seen_len[x->nseen++] = n;
+	}
+}
+
+static PI_HOT void fast_run(struct pi_scan_xctx *x, const struct lmask *m, const char *t,
+        size_t len, size_t s, size_t e)
+{
+	size_t n = e - s;
+
+	if (n <= 64) {
+		fast_run_word(x, m, t, len, s, e);
+		return;
+	}
+	if (many(m->odd, s, e)) {
+		visit_run(x, t, len, s, e);
+		return;
+	}
+	if (!many(m->dot, s, e)) {
+		/* visit_run: no '.' or ':' and no '@' after it, so only a hash-long word counts */
+		if (n == 32 || n == 40 || n == 64 || n == 128)
+			plain_piece(x, t + s, n, 0);
+		return;
+	}
+	/* take_run -> plain_piece: the trim of '.' and '-' ('_' went to visit_run) */
+	while (s < e && (t[s] == '.' || t[s] == '-'))
+		s++;
+	while (e > s && (t[e - 1] == '.' || t[e - 1] == '-'))
+		e--;
+	if (s == e)
+		return;
+	if (!many(m->dot, s, e))
+		plain_piece(x, t + s, e - s, 0);
+	else if (!many_alpha_hy(m, s, e))
+		emit_ipv4(x, t + s, e - s); /* digits and dots */
+	else
+		fast_domain(x, m, t, s, e);
+}
+
+static PI_HOT int lit(const char *t, size_t len, size_t i, const char *l, size_t n)
+{
+	return i + n <= len && memcmp(t + i, l, n) == 0;
+}
+
+/* bind_line's grammar read from the masks of the padded copy b of the line (len <= FAST_MAX):
+ * returns 0, having reported nothing, when the line is not of that shape. */
+PI_CLONES static int bind_fast(struct pi_scan_xctx *x, const char *b, size_t len)
+{
+	/* "01-May-2024 12:00:00.123 client ": digits, letters and literal bytes */
+	static const uint64_t digits = 0xEDB783ull, letters = 0x38ull;
+	static const char head[] = "\?\?-\?\?\?-\?\?\?\? \?\?:\?\?:\?\?.\?\?\? client ";
+	struct lmask m;
+	size_t i, ca, ce, na = 0, ne = 0, va = 0, ve = 0, qa, qe, sa = 0, se = 0, k;
+
+	if (len < 40)
+		return 0;
+#ifdef __SSE2__
+	{
+		/* the literal bytes of head, 16 at a time: bit k of lits is set where head[k] is
+		 * one */
+		static const uint32_t lits = 0xFFFFFFFFu & ~digits & ~letters;
+		__m128i h0 = _mm_loadu_si128((const __m128i *)(const void *)head);
+		__m128i h1 = _mm_loadu_si128((const __m128i *)(const void *)(head + 16));
+		uint32_t eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		                      _mm_loadu_si128((const __m128i *)(const void *)b), h0)) |
+		              (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		                      _mm_loadu_si128((const __m128i *)(const void *)(b + 16)), h1))
+		                      << 16;
+		if ((eq & lits) != lits)
+			return 0;
+	}
+#else
+	for (k = 0; k < 32; k++)
+		if (head[k] != '?' && b[k] != head[k])
+			return 0;
+#endif
+	lmask_build(b, len, &m);
+	if ((m.digit[0] & digits) != digits || (m.alpha[0] & letters) != letters)
+		return 0;
+	i = 32;
+	if (lit(b, len, i, "@0x", 3)) {
+		k = i + 3;
+		while (k - i <= 20 && (cls[(unsigned char)b[k]] & (C_DIGIT | C_HEXA)))
+			k++; /* the padding stops it */
+		if (k == i + 3 || k - i > 20 || k >= len || b[k] != ' ')
+			return 0;
+		i = k + 1;
+	}
+	ca = i;
+	ce = mclear(m.run, ca);
+	if (ce == ca || ce >= len || b[ce] != '#' || !mbit(m.digit, ce + 1))
+		return 0;
+	i = mclear(m.digit, ce + 1);
+	if (i - ce > 6)
+		return 0;
+	if (lit(b, len, i, " (", 2)) {
+		na = i + 2;
+		ne = mclear(m.run, na);
+		if (ne == na || !lit(b, len, ne, "):", 2))
+			return 0;
+		i = ne + 2;
+	} else if (lit(b, len, i, ":", 1)) {
+		i++;
+	} else {
+		return 0;
+	}
+	if (!lit(b, len, i, " ", 1))
+		return 0;
+	i++;
+	if (lit(b, len, i, "view ", 5)) {
+		va = i + 5;
+		ve = mclear(m.run, va);
+		if (ve - va < 2 || b[ve - 1] != ':' || !lit(b, len, ve, " ", 1))
+			return 0;
+		i = ve + 1;
+	}
+	if (!lit(b, len, i, "query: ", 7))
+		return 0;
+	qa = i + 7;
+	qe = mclear(m.run, qa);
+	if (qe == qa || !lit(b, len, qe, " ", 1))
+		return 0;
+	i = qe + 1;
+	/* class and type: 1-16 letters and digits, then a space */
+	for (int w = 0; w < 2; w++) {
+		size_t a = mclear(m.alpha, i), d;
+		/* the end of the letters-and-digits word: alternate until neither continues */
+		for (;;) {
+			d = mclear(m.digit, a);
+			if (d == a)
+				break;
+			a = mclear(m.alpha, d);
+			if (a == d)
+				break;
+		}
+		k = a > d ? a : d;
+		if (k == i || k - i > 16 || k >= len || b[k] != ' ')
+			return 0;
+		i = k + 1;
+	}
+	/* flags: '+' or '-' then letters, digits, '+', '-', '(' and ')', up to 24 bytes */
+	if (i >= len || (b[i] != '+' && b[i] != '-'))
+		return 0;
+	for (k = i; k < len && k - i <= 24 &&
+	            ((cls[(unsigned char)b[k]] & (C_ALPHA | C_DIGIT)) || b[k] == '+' ||
+	                    b[k] == '-' || b[k] == '(' || b[k] == ')');
+	        k++)
+		;
+	if (k - i > 24)
+		return 0;
+	i = k;
+	if (i < len) {
+		if (!lit(b, len, i, " (", 2))
+			return 0;
+		sa = i + 2;
+		se = mclear(m.run, sa);
+		if (se == sa || se + 1 != len || b[se] != ')')
+			return 0;
+	}
+	fast_run(x, &m, b, len, ca, ce);
+	if (na)
+		fast_run(x, &m, b, len, na, ne);
+	if (va)
+		visit_run(x, b, len, va, ve);
+	fast_run(x, &m, b, len, qa, qe);
+	if (sa)
+		fast_run(x, &m, b, len, sa, se);
 	return 1;
 }
 
@@ -1392,13 +2030,26 @@ int pi_scan_extract_line(
 	default:
 		pthread_once(&cls_once, cls_init);
 		if (!(x->flags & PI_SCAN_REFANG) && len >= 40 && line[25] == 'c') {
-			x->text = line;
-			x->text_len = len;
+			int done;
 			x->nseen = 0;
-			if (bind_line(x, line, len)) {
-				x->text = NULL;
-				return 0;
+			if (len <= FAST_MAX && (x->flags & PI_SCAN_PADDED)) {
+				x->text = line;
+				x->text_len = len;
+				done = bind_fast(x, line, len);
+			} else if (len <= FAST_MAX && x->lbuf) {
+				memcpy(x->lbuf, line, len);
+				memset(x->lbuf + len, 0, 32);
+				x->text = x->lbuf;
+				x->text_len = len;
+				done = bind_fast(x, x->lbuf, len);
+			} else {
+				x->text = line;
+				x->text_len = len;
+				done = bind_line(x, line, len);
 			}
+			x->text = NULL;
+			if (done)
+				return 0;
 		}
 		pi_scan_tokenise(x, line, len);
 		return 0;

@@ -55,8 +55,13 @@ enum pi_scan_format {
 };
 
 enum pi_scan_xflags {
-	PI_SCAN_REFANG = 1 /* read defanged indicators (hxxp://, example[.]com) */
+	PI_SCAN_REFANG = 1, /* read defanged indicators (hxxp://, example[.]com) */
+	/* the caller guarantees PI_SCAN_LINE_PAD readable bytes after every line it passes
+	 * (their content does not matter): short lines are then read in place, not copied */
+	PI_SCAN_PADDED = 2
 };
+
+#define PI_SCAN_LINE_PAD 64
 
 /* One observable found in a line. value is normalised and NUL-terminated; for IPV4 / IPV6,
  * addr holds the address in network order (IPv4 in addr[0..3]). Valid only during the
@@ -83,6 +88,7 @@ struct pi_scan_xctx {
 	char *unescape; /* PI_SCAN_MAX_LINE + 1 bytes, JSON string values */
 	uint64_t *runs; /* tokeniser: bit i set when byte i is a name character */
 	uint64_t *want; /* tokeniser: bits in the runs that must be looked at (see lineobs.c) */
+	char *lbuf;     /* a short line's zero-padded copy (BIND lines, see lineobs.c) */
 	/* tokeniser: the text being tokenised and the raw names already reported from it, so
 	 * a name written twice in a line (BIND) is normalised once */
 	const char *text;

@@ -14,6 +14,7 @@
 #include "scan/matcher.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <hs/hs.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -57,6 +58,13 @@ struct pi_scan_matcher {
 	const pi_scan_set *set;
 	uint64_t *slots;
 	size_t mask;
+	/* in front of the slots: a blocked Bloom filter of every key (one 64-bit word per key
+	 * with three bits set, see filter_bits), and for IPv4 keys a bit per /16 that holds
+	 * one. Both are small enough to stay in the core's caches, so most look-ups of values
+	 * that are not indicators never reach the slots. */
+	uint64_t *filter;
+	unsigned filter_shift; /* word index = remixed hash >> filter_shift */
+	uint64_t ip4_16[65536 / 64];
 	char *entries;
 	size_t entries_len, entries_alloc;
 	uint32_t *lists;
@@ -65,6 +73,11 @@ struct pi_scan_matcher {
 	struct hsdb hs[CLS_COUNT];
 	hs_scratch_t *proto_scratch;
 	struct pi_scan_matcher_stats stats;
+	size_t nvals; /* values in the set: refs name values below it */
+	/* a matcher read from a cache file: the tables point into this mapping */
+	void *map;
+	size_t map_len;
+	size_t filter_words;
 };
 
 struct probe {
@@ -136,30 +149,58 @@ static inline uint64_t key_hash(unsigned cls, const char *k, size_t n)
 	return h;
 }
 
+/* About 8 filter bits per key, three of them set per key in one word: a few per cent false
+ * positives in 1 MiB for a million keys (2 MiB of L2 per core here). */
+#define FILTER_BITS_PER_KEY 8
+
+static inline uint64_t filter_mix(uint64_t h)
+{
+	return (h ^ (h >> 29)) * 0x94d049bb133111ebull;
+}
+
+static inline uint64_t filter_bits(uint64_t g)
+{
+	return (uint64_t)1 << (g & 63) | (uint64_t)1 << ((g >> 6) & 63) |
+	       (uint64_t)1 << ((g >> 12) & 63);
+}
+
+static inline int filter_maybe(const pi_scan_matcher *m, uint64_t h)
+{
+	uint64_t g = filter_mix(h), b = filter_bits(g);
+	return (m->filter[g >> m->filter_shift] & b) == b;
+}
+
 static inline const char *entry_at(const pi_scan_matcher *m, uint32_t off)
 {
 	return m->entries + off;
 }
 
-/* Finds key; returns the slot index (its value 0 when absent). */
+/* Finds key; returns the slot index (its value 0 when absent), or NO_SLOT when the whole table
+ * was probed (never for a built table, which stays half empty; a damaged cache file may). */
+#define NO_SLOT SIZE_MAX
+
 static size_t find_slot(const pi_scan_matcher *m, uint64_t h, unsigned cls, const char *k, size_t n)
 {
 	size_t i = (size_t)h & m->mask;
 	uint32_t tag = (uint32_t)(h >> 32);
 
-	for (;;) {
+	for (size_t step = 0; step <= m->mask; step++) {
 		uint64_t s = m->slots[i];
 		if (s == 0)
 			return i;
-		if ((uint32_t)(s >> 32) == tag) {
+		if ((uint32_t)(s >> 32) == tag && (uint32_t)s != 0 &&
+		        (size_t)(uint32_t)s + 7 <= m->entries_len) {
 			const char *e = entry_at(m, (uint32_t)s - 1);
 			uint16_t el;
 			memcpy(&el, e + 4, 2);
-			if (el == n && (unsigned char)e[6] == cls && memcmp(e + 8, k, n) == 0)
+			/* (the bound matters for a matcher read from a cache file) */
+			if (el == n && (size_t)(uint32_t)s + 7 + n <= m->entries_len &&
+			        (unsigned char)e[6] == cls && memcmp(e + 8, k, n) == 0)
 				return i;
 		}
 		i = (i + 1) & m->mask;
 	}
+	return NO_SLOT;
 }
 
 static pi_status grow(void **p, size_t *alloc, size_t need, size_t elem)
@@ -237,6 +278,8 @@ static pi_status insert_key(
 	uint16_t len16 = (uint16_t)n;
 	char *e;
 
+	if (i == NO_SLOT)
+		return PI_ERR_INTERNAL;
 	if (m->slots[i]) {
 		e = m->entries + (uint32_t)m->slots[i] - 1;
 		memcpy(&ref, e, 4);
@@ -262,6 +305,13 @@ static pi_status insert_key(
 	memcpy(e + 8, k, n);
 	memset(e + 8 + n, 0, need - 8 - n);
 	m->entries_len += need;
+	{
+		uint64_t g = filter_mix(h);
+		m->filter[g >> m->filter_shift] |= filter_bits(g);
+	}
+	if (cls == CLS_IP4)
+		m->ip4_16[((unsigned)(unsigned char)k[0] << 8 | (unsigned char)k[1]) >> 6] |=
+		        (uint64_t)1 << (((unsigned char)k[1]) & 63);
 	m->slots[i] = ((uint64_t)(uint32_t)(h >> 32) << 32) | (uint64_t)(off + 1);
 	m->stats.keys++;
 	return PI_OK;
@@ -583,6 +633,7 @@ pi_status pi_scan_matcher_build(
 	pi_scan_matcher *m = calloc(1, sizeof(*m));
 	struct expr_list exprs[CLS_COUNT];
 	size_t nvals = pi_scan_set_value_slots(set), neq = 0, size = 1024, ebytes = 0, npend = 0;
+	size_t fbytes = 0;
 	struct pending *pend = malloc(BUILD_BATCH * sizeof(*pend));
 	pi_status st = PI_OK;
 
@@ -594,6 +645,7 @@ pi_status pi_scan_matcher_build(
 		return pi_error_set(err, PI_ERR_NOMEM, "out of memory");
 	}
 	m->set = set;
+	m->nvals = nvals;
 	m->stats.hs_from_cache = 1;
 	for (size_t i = 0; i < nvals; i++) {
 		struct pi_scan_value v;
@@ -608,7 +660,19 @@ pi_status pi_scan_matcher_build(
 	}
 	while (size < neq * 2)
 		size *= 2;
+	{
+		/* filter words: a power of two, at least FILTER_BITS_PER_KEY bits per key */
+		size_t words = 64, bits = 6;
+		while (words * 64 < neq * FILTER_BITS_PER_KEY) {
+			words *= 2;
+			bits++;
+		}
+		m->filter_shift = 64 - (unsigned)bits;
+		m->filter_words = words;
+		fbytes = words * 8;
+	}
 	if (!(m->slots = table_alloc(size * sizeof(uint64_t), 1)) ||
+	        !(m->filter = table_alloc(fbytes, 1)) ||
 	        (ebytes < UINT32_MAX && !(m->entries = table_alloc(ebytes, 0)))) {
 		st = pi_error_set(err, PI_ERR_NOMEM, "out of memory for the hash table");
 		goto out;
@@ -701,7 +765,7 @@ pi_status pi_scan_matcher_build(
 	}
 	if (m->stats.expressions == 0)
 		m->stats.hs_from_cache = 0;
-	m->stats.bytes = size * 8 + m->entries_len + m->lists_len * 4 +
+	m->stats.bytes = size * 8 + fbytes + sizeof(m->ip4_16) + m->entries_len + m->lists_len * 4 +
 	                 (m->trie[0].n + m->trie[1].n) * sizeof(struct node) +
 	                 ((m->trie[0].jump ? 1u : 0u) + (m->trie[1].jump ? 1u : 0u)) *
 	                         ((size_t)4 << JUMP_BITS);
@@ -719,19 +783,285 @@ void pi_scan_matcher_free(pi_scan_matcher *m)
 {
 	if (!m)
 		return;
-	free(m->slots);
-	free(m->entries);
-	free(m->lists);
-	free(m->trie[0].nodes);
-	free(m->trie[1].nodes);
-	free(m->trie[0].jump);
-	free(m->trie[1].jump);
+	if (m->map) {
+		munmap(m->map, m->map_len);
+	} else {
+		free(m->slots);
+		free(m->filter);
+		free(m->entries);
+		free(m->lists);
+		free(m->trie[0].nodes);
+		free(m->trie[1].nodes);
+		free(m->trie[0].jump);
+		free(m->trie[1].jump);
+	}
 	for (int c = 0; c < CLS_COUNT; c++) {
 		hs_free_database(m->hs[c].db);
 		free(m->hs[c].ids);
 	}
 	hs_free_scratch(m->proto_scratch);
 	free(m);
+}
+
+/* ---- the cache file ----
+ *
+ * A built matcher is written next to the set's cache file and read back with mmap: start-up
+ * then costs a mapping and a check of the tables instead of a million inserts into zeroed
+ * memory. The file names the set cache file it was built from (device, inode, size and
+ * modification time: the set cache is replaced by rename whenever it changes, so a stale
+ * matcher never matches), and holds, 64-byte aligned: the slots, the filter, the entries,
+ * the lists, the two trees with their jump tables, then per class the expression ids and
+ * the serialised Vectorscan database. Every offset is checked on reading, so a damaged file
+ * is refused (and rebuilt), never followed. */
+#define MCACHE_MAGIC "PISCANMAT1\n"
+
+struct mcache_head {
+	char magic[16];
+	uint64_t set_dev, set_ino, set_size, set_mtime_s, set_mtime_ns, set_values;
+	uint64_t slots, filter_words, entries_len, lists_len, nodes[2], jump[2];
+	uint64_t hs_n[CLS_COUNT], hs_bytes[CLS_COUNT];
+	uint64_t filter_shift;
+	uint64_t keys, ranges, expressions, expressions_bad;
+	uint64_t ip4_16[65536 / 64];
+};
+
+static size_t align64(size_t n)
+{
+	return (n + 63) & ~(size_t)63;
+}
+
+static int set_file_id(const char *path, struct mcache_head *h)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return -1;
+	h->set_dev = (uint64_t)sb.st_dev;
+	h->set_ino = (uint64_t)sb.st_ino;
+	h->set_size = (uint64_t)sb.st_size;
+	h->set_mtime_s = (uint64_t)sb.st_mtim.tv_sec;
+	h->set_mtime_ns = (uint64_t)sb.st_mtim.tv_nsec;
+	return 0;
+}
+
+static int write_part(FILE *f, const void *p, size_t n)
+{
+	static const char zero[64];
+	size_t pad = align64(n) - n;
+
+	return (n == 0 || fwrite(p, 1, n, f) == n) && (pad == 0 || fwrite(zero, 1, pad, f) == pad);
+}
+
+pi_status pi_scan_matcher_save(
+        const pi_scan_matcher *m, const char *path, const char *set_file, struct pi_error *err)
+{
+	struct mcache_head *h = calloc(1, sizeof(*h));
+	char *hsb[CLS_COUNT] = {NULL}, tmp[4200];
+	size_t hsl[CLS_COUNT] = {0};
+	pi_status st = PI_OK;
+	FILE *f = NULL;
+	int n, ok = 1;
+
+	if (!h)
+		return pi_error_set(err, PI_ERR_NOMEM, "out of memory");
+	if (set_file_id(set_file, h) != 0) {
+		st = pi_error_set(err, PI_ERR_IO, "%s: %s", set_file, strerror(errno));
+		goto out;
+	}
+	memcpy(h->magic, MCACHE_MAGIC, sizeof(MCACHE_MAGIC) - 1);
+	h->set_values = pi_scan_set_value_slots(m->set);
+	h->slots = m->mask + 1;
+	h->filter_words = m->filter_words;
+	h->filter_shift = m->filter_shift;
+	h->entries_len = m->entries_len;
+	h->lists_len = m->lists_len;
+	for (int fam = 0; fam < 2; fam++) {
+		h->nodes[fam] = m->trie[fam].n;
+		h->jump[fam] = m->trie[fam].jump != NULL;
+	}
+	for (int c = 0; c < CLS_COUNT; c++) {
+		if (!m->hs[c].db)
+			continue;
+		if (hs_serialize_database(m->hs[c].db, &hsb[c], &hsl[c]) != HS_SUCCESS) {
+			st = pi_error_set(err, PI_ERR_NOMEM, "vectorscan: cannot serialise");
+			goto out;
+		}
+		h->hs_n[c] = m->hs[c].n;
+		h->hs_bytes[c] = hsl[c];
+	}
+	h->keys = m->stats.keys;
+	h->ranges = m->stats.ranges;
+	h->expressions = m->stats.expressions;
+	h->expressions_bad = m->stats.expressions_bad;
+	memcpy(h->ip4_16, m->ip4_16, sizeof(h->ip4_16));
+	n = snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		st = pi_error_set(err, PI_ERR_TOOBIG, "cache path too long");
+		goto out;
+	}
+	if (!(f = fopen(tmp, "wb"))) {
+		st = pi_error_set(err, PI_ERR_IO, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	ok = write_part(f, h, sizeof(*h)) && write_part(f, m->slots, h->slots * 8) &&
+	     write_part(f, m->filter, h->filter_words * 8) &&
+	     write_part(f, m->entries, m->entries_len) && write_part(f, m->lists, m->lists_len * 4);
+	for (int fam = 0; ok && fam < 2; fam++) {
+		ok = write_part(f, m->trie[fam].nodes, m->trie[fam].n * sizeof(struct node));
+		if (ok && m->trie[fam].jump)
+			ok = write_part(f, m->trie[fam].jump, ((size_t)4 << JUMP_BITS));
+	}
+	for (int c = 0; ok && c < CLS_COUNT; c++)
+		if (m->hs[c].db)
+			ok = write_part(f, m->hs[c].ids, m->hs[c].n * 4) &&
+			     write_part(f, hsb[c], hsl[c]);
+	if (fclose(f) != 0 || !ok) {
+		unlink(tmp);
+		st = pi_error_set(err, PI_ERR_IO, "%s: write failed", tmp);
+	} else if (rename(tmp, path) != 0) {
+		unlink(tmp);
+		st = pi_error_set(err, PI_ERR_IO, "%s: %s", path, strerror(errno));
+	}
+out:
+	for (int c = 0; c < CLS_COUNT; c++)
+		free(hsb[c]);
+	free(h);
+	return st;
+}
+
+/* Checks what a mapped matcher cannot check on use. The slots, entries, lists and tree nodes
+ * are checked where they are read (find_slot, report, trie_walk: an offset outside its table
+ * is a miss), so a damaged file costs wrong misses at worst and start-up does not read the
+ * 70 MB of tables of a million keys. */
+static int mcache_check(const pi_scan_matcher *m, size_t nvals)
+{
+	for (int c = 0; c < CLS_COUNT; c++)
+		for (size_t i = 0; i < m->hs[c].n; i++)
+			if (m->hs[c].ids[i] >= nvals)
+				return 0;
+	return 1;
+}
+
+pi_status pi_scan_matcher_load(const pi_scan_set *set, const char *path, const char *set_file,
+        pi_scan_matcher **out, struct pi_error *err)
+{
+	pi_scan_matcher *m = NULL;
+	struct mcache_head id, h;
+	struct stat sb;
+	size_t off, need, nvals = pi_scan_set_value_slots(set);
+	int fd = -1;
+	char *base;
+
+	*out = NULL;
+	memset(&id, 0, sizeof(id));
+	if (set_file_id(set_file, &id) != 0)
+		return pi_error_set(err, PI_ERR_NOTFOUND, "%s: no set cache", set_file);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return pi_error_set(err, errno == ENOENT ? PI_ERR_NOTFOUND : PI_ERR_IO, "%s: %s",
+		        path, strerror(errno));
+	if (fstat(fd, &sb) != 0 || (size_t)sb.st_size < sizeof(h) ||
+	        pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		goto bad;
+	if (memcmp(h.magic, MCACHE_MAGIC, sizeof(MCACHE_MAGIC) - 1) != 0 ||
+	        h.set_dev != id.set_dev || h.set_ino != id.set_ino || h.set_size != id.set_size ||
+	        h.set_mtime_s != id.set_mtime_s || h.set_mtime_ns != id.set_mtime_ns ||
+	        h.set_values != nvals) {
+		close(fd);
+		return pi_error_set(err, PI_ERR_NOTFOUND, "%s: built for another set", path);
+	}
+	/* sizes: powers of two where the code masks with them, everything inside the file */
+	if (h.slots == 0 || (h.slots & (h.slots - 1)) || h.slots > ((uint64_t)1 << 32) ||
+	        h.filter_words < 64 || (h.filter_words & (h.filter_words - 1)) ||
+	        h.filter_words > ((uint64_t)1 << 32) ||
+	        64 - h.filter_shift != (uint64_t)__builtin_ctzll(h.filter_words) ||
+	        h.entries_len >= UINT32_MAX || h.lists_len >= UINT32_MAX ||
+	        h.nodes[0] > UINT32_MAX || h.nodes[1] > UINT32_MAX || h.jump[0] > 1 ||
+	        h.jump[1] > 1 || (h.jump[0] && !h.nodes[0]) || (h.jump[1] && !h.nodes[1]))
+		goto bad;
+	need = align64(sizeof(h)) + align64(h.slots * 8) + align64(h.filter_words * 8) +
+	       align64(h.entries_len) + align64(h.lists_len * 4);
+	for (int fam = 0; fam < 2; fam++)
+		need += align64(h.nodes[fam] * sizeof(struct node)) +
+		        (h.jump[fam] ? align64((size_t)4 << JUMP_BITS) : 0);
+	for (int c = 0; c < CLS_COUNT; c++) {
+		if (h.hs_n[c] > nvals || h.hs_bytes[c] > ((uint64_t)1 << 30) ||
+		        (h.hs_n[c] == 0) != (h.hs_bytes[c] == 0))
+			goto bad;
+		need += align64(h.hs_n[c] * 4) + align64(h.hs_bytes[c]);
+	}
+	if ((uint64_t)sb.st_size != need)
+		goto bad;
+	if (!(m = calloc(1, sizeof(*m))))
+		goto nomem;
+	m->map = mmap(NULL, need, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m->map == MAP_FAILED) {
+		m->map = NULL;
+		goto nomem;
+	}
+	m->map_len = need;
+	base = m->map;
+	m->set = set;
+	off = align64(sizeof(h));
+	m->slots = (uint64_t *)(void *)(base + off);
+	m->mask = h.slots - 1;
+	off += align64(h.slots * 8);
+	m->filter = (uint64_t *)(void *)(base + off);
+	m->filter_words = h.filter_words;
+	m->filter_shift = (unsigned)h.filter_shift;
+	off += align64(h.filter_words * 8);
+	m->entries = base + off;
+	m->entries_len = m->entries_alloc = h.entries_len;
+	off += align64(h.entries_len);
+	m->lists = (uint32_t *)(void *)(base + off);
+	m->lists_len = m->lists_alloc = h.lists_len;
+	off += align64(h.lists_len * 4);
+	for (int fam = 0; fam < 2; fam++) {
+		m->trie[fam].nodes = (struct node *)(void *)(base + off);
+		m->trie[fam].n = m->trie[fam].alloc = h.nodes[fam];
+		off += align64(h.nodes[fam] * sizeof(struct node));
+		if (h.jump[fam]) {
+			m->trie[fam].jump = (uint32_t *)(void *)(base + off);
+			off += align64((size_t)4 << JUMP_BITS);
+		}
+	}
+	memcpy(m->ip4_16, h.ip4_16, sizeof(m->ip4_16));
+	m->stats.keys = h.keys;
+	m->stats.ranges = h.ranges;
+	m->stats.expressions_bad = h.expressions_bad;
+	m->stats.hs_from_cache = h.expressions > 0;
+	for (int c = 0; c < CLS_COUNT; c++) {
+		if (!h.hs_n[c])
+			continue;
+		if (!(m->hs[c].ids = malloc(h.hs_n[c] * 4)))
+			goto nomem;
+		memcpy(m->hs[c].ids, base + off, h.hs_n[c] * 4);
+		m->hs[c].n = h.hs_n[c];
+		off += align64(h.hs_n[c] * 4);
+		if (hs_deserialize_database(base + off, h.hs_bytes[c], &m->hs[c].db) !=
+		        HS_SUCCESS) {
+			m->hs[c].db = NULL;
+			goto bad;
+		}
+		off += align64(h.hs_bytes[c]);
+		if (hs_alloc_scratch(m->hs[c].db, &m->proto_scratch) != HS_SUCCESS)
+			goto nomem;
+		m->stats.expressions += h.hs_n[c];
+	}
+	if (!mcache_check(m, nvals))
+		goto bad;
+	m->stats.bytes = need;
+	m->nvals = nvals;
+	close(fd);
+	*out = m;
+	return PI_OK;
+bad:
+	close(fd);
+	pi_scan_matcher_free(m);
+	return pi_error_set(err, PI_ERR_INVALID, "%s: not a valid matcher cache file", path);
+nomem:
+	close(fd);
+	pi_scan_matcher_free(m);
+	return pi_error_set(err, PI_ERR_NOMEM, "out of memory reading %s", path);
 }
 
 const pi_scan_set *pi_scan_matcher_set(const pi_scan_matcher *m)
@@ -771,23 +1101,41 @@ void pi_scan_mthread_free(pi_scan_mthread *t)
 
 static void report(const pi_scan_matcher *m, uint32_t ref, size_t obs, pi_scan_hit_fn fn, void *arg)
 {
+	/* refs outside the lists or naming no value (a damaged cache file) report nothing */
 	if (!(ref & LIST_BIT)) {
-		fn(arg, obs, ref - 1);
+		if (ref - 1 < m->nvals)
+			fn(arg, obs, ref - 1);
 		return;
 	}
 	ref &= ~LIST_BIT;
+	if (ref >= m->lists_len || m->lists[ref] > m->lists_len - ref - 1)
+		return;
 	for (uint32_t k = 0; k < m->lists[ref]; k++)
-		fn(arg, obs, m->lists[ref + 1 + k]);
+		if (m->lists[ref + 1 + k] < m->nvals)
+			fn(arg, obs, m->lists[ref + 1 + k]);
 }
 
-/* Probes are resolved with their slots prefetched PREFETCH_AHEAD probes ahead: enough misses
- * in flight to overlap, few enough that each line is still in L1 when it is compared. */
+/* Probes are resolved in two passes. The filter words are prefetched PREFETCH_AHEAD probes
+ * ahead (enough misses in flight to overlap, few enough that each line is still in L1 when
+ * it is read); the few probes the filter lets through (a few per cent, and the hits) are
+ * collected, then resolved against the slots with the same prefetch distance. */
 #define PREFETCH_AHEAD 16
 
 static void run_probes(const pi_scan_matcher *m, pi_scan_mthread *t, pi_scan_hit_fn fn, void *arg)
 {
-	size_t n = t->nprobes;
+	size_t n = t->nprobes, kept = 0;
 
+	for (size_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		__builtin_prefetch(&m->filter[filter_mix(t->probes[i].hash) >> m->filter_shift]);
+	for (size_t i = 0; i < n; i++) {
+		if (i + PREFETCH_AHEAD < n)
+			__builtin_prefetch(
+			        &m->filter[filter_mix(t->probes[i + PREFETCH_AHEAD].hash) >>
+			                   m->filter_shift]);
+		if (filter_maybe(m, t->probes[i].hash))
+			t->probes[kept++] = t->probes[i];
+	}
+	n = kept;
 	for (size_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		__builtin_prefetch(&m->slots[(size_t)t->probes[i].hash & m->mask]);
 	for (size_t i = 0; i < n; i++) {
@@ -796,7 +1144,7 @@ static void run_probes(const pi_scan_matcher *m, pi_scan_mthread *t, pi_scan_hit
 			__builtin_prefetch(
 			        &m->slots[(size_t)t->probes[i + PREFETCH_AHEAD].hash & m->mask]);
 		size_t s = find_slot(m, p->hash, p->cls, p->key, p->len);
-		if (m->slots[s]) {
+		if (s != NO_SLOT && m->slots[s]) {
 			uint32_t ref;
 			memcpy(&ref, m->entries + (uint32_t)m->slots[s] - 1, 4);
 			report(m, ref, p->obs, fn, arg);
@@ -844,7 +1192,7 @@ static void trie_walk(const pi_scan_matcher *m, int fam6, const uint8_t *a, size
 		return;
 	if (tr->jump) {
 		uint32_t j = tr->jump[(uint32_t)a[0] << 8 | a[1]];
-		if (j == 0)
+		if (j == 0 || (j != JUMP_WALK && j >= tr->n))
 			return;
 		if (j != JUMP_WALK) {
 			cur = j;
@@ -857,9 +1205,23 @@ static void trie_walk(const pi_scan_matcher *m, int fam6, const uint8_t *a, size
 		if (bit >= bits)
 			break;
 		cur = tr->nodes[cur].child[(a[bit / 8] >> (7 - bit % 8)) & 1];
-		if (!cur)
+		if (!cur || cur >= tr->n)
 			break;
 	}
+}
+
+int pi_scan_match_ip4_possible(const pi_scan_matcher *m, const uint8_t addr[4])
+{
+	unsigned p16 = (unsigned)addr[0] << 8 | addr[1];
+	const struct trie *tr = &m->trie[0];
+
+	if ((m->ip4_16[p16 >> 6] >> (p16 & 63)) & 1)
+		return 1;
+	if (m->hs[CLS_IP4].db)
+		return 1;
+	if (tr->n == 0)
+		return 0;
+	return !tr->jump || tr->jump[p16] != 0;
 }
 
 void pi_scan_match_batch(const pi_scan_matcher *m, pi_scan_mthread *t,
@@ -869,7 +1231,12 @@ void pi_scan_match_batch(const pi_scan_matcher *m, pi_scan_mthread *t,
 		const struct pi_scan_mobs *o = &obs[i];
 		int cls = kind_cls(o->kind);
 		switch (cls) {
-		case CLS_IP4: add_probe(m, t, CLS_IP4, (const char *)o->addr, 4, i, fn, arg); break;
+		case CLS_IP4:
+			if ((m->ip4_16[((unsigned)o->addr[0] << 8 | o->addr[1]) >> 6] >>
+			            (o->addr[1] & 63)) &
+			        1)
+				add_probe(m, t, CLS_IP4, (const char *)o->addr, 4, i, fn, arg);
+			break;
 		case CLS_IP6:
 			add_probe(m, t, CLS_IP6, (const char *)o->addr, 16, i, fn, arg);
 			break;

@@ -48,6 +48,16 @@ struct pi_scan_matcher_stats {
 pi_status pi_scan_matcher_build(
         const pi_scan_set *set, const char *cache_dir, pi_scan_matcher **out, struct pi_error *err);
 void pi_scan_matcher_free(pi_scan_matcher *m);
+
+/* The matcher cache: m written to path, naming set_file (the cache file its set was read
+ * from or written to: pi_scan_set_save), and read back for the same set. A load finds
+ * PI_ERR_NOTFOUND when there is no file or it was built from another version of set_file,
+ * PI_ERR_INVALID when the file is damaged (every offset is checked), PI_ERR_NOMEM. A loaded
+ * matcher maps the file read-only and behaves as a built one. */
+pi_status pi_scan_matcher_save(
+        const pi_scan_matcher *m, const char *path, const char *set_file, struct pi_error *err);
+pi_status pi_scan_matcher_load(const pi_scan_set *set, const char *path, const char *set_file,
+        pi_scan_matcher **out, struct pi_error *err);
 const pi_scan_set *pi_scan_matcher_set(const pi_scan_matcher *m);
 void pi_scan_matcher_stats(const pi_scan_matcher *m, struct pi_scan_matcher_stats *out);
 
@@ -67,6 +77,11 @@ struct pi_scan_mobs {
  * value in the set. A pair may be reported twice (a value that is both a key and an
  * expression); callers that need each once de-duplicate. */
 typedef void (*pi_scan_hit_fn)(void *arg, size_t obs, uint32_t value);
+
+/* 0 when the IPv4 address addr (network order) can hit nothing: no exact key in its /16, no
+ * range on its path and no expression on addresses; 1 when it may. A few loads from tables
+ * that stay in the cache, so a caller can drop most addresses before batching them. */
+int pi_scan_match_ip4_possible(const pi_scan_matcher *m, const uint8_t addr[4]);
 
 /* Looks up obs[0..n) and calls fn for each hit, in the order of obs. */
 void pi_scan_match_batch(const pi_scan_matcher *m, pi_scan_mthread *t,

@@ -21,6 +21,9 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/timeutil.h"
 
@@ -517,6 +520,9 @@ static void on_obs(void *arg, const struct pi_scan_obs *o)
 
 	if (o->len > UINT32_MAX - 1)
 		return;
+	/* most addresses in a log are in no indicator's /16 nor range: not batched at all */
+	if (o->kind == PI_OBSERVABLE_IPV4 && !pi_scan_match_ip4_possible(w->c->mref->m, o->addr))
+		return;
 	/* the same value twice in one line counts once */
 	for (size_t i = w->line_obs_start; i < w->nobs; i++)
 		if (w->obs[i].kind == o->kind && w->obs[i].len == o->len &&
@@ -617,6 +623,36 @@ static void flush_batch(struct worker *w)
 	w->line_registered = 0;
 }
 
+/* The end of the line at p (its '\n', or end), in one pass that also tells whether the line
+ * holds a zero byte (*nul; a binary blob, skipped). */
+static const char *line_end(const char *p, const char *end, int *nul)
+{
+#ifdef __SSE2__
+	const __m128i lf = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned nlm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
+		unsigned zm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero));
+		if (nlm) {
+			unsigned at = (unsigned)__builtin_ctz(nlm);
+			if (zm & ((1u << at) - 1))
+				*nul = 1;
+			return p + at;
+		}
+		if (zm)
+			*nul = 1;
+		p += 16;
+	}
+#endif
+	for (; p < end; p++) {
+		if (*p == '\n')
+			return p;
+		if (*p == '\0')
+			*nul = 1;
+	}
+	return end;
+}
+
 static void process_chunk(struct worker *w, struct chunk *c)
 {
 	const char *p = c->buf, *end = c->buf + c->len;
@@ -639,15 +675,16 @@ static void process_chunk(struct worker *w, struct chunk *c)
 	}
 	w->x.zeek = c->zeek;
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		const char *next = nl ? nl + 1 : end;
+		int nul = 0;
+		const char *nl = line_end(p, end, &nul);
+		size_t n = (size_t)(nl - p);
+		const char *next = nl < end ? nl + 1 : end;
 		size_t len = n;
 		if (len > 0 && p[len - 1] == '\r')
 			len--;
 		if (len > PI_SCAN_MAX_LINE) {
 			c->skipped_long++;
-		} else if (len > 0 && memchr(p, '\0', len)) {
+		} else if (nul) {
 			c->skipped_binary++;
 		} else if (len > 0) {
 			if (w->nobs + 64 > BATCH_OBS || w->arena_len + 65536 > BATCH_ARENA)
@@ -879,7 +916,8 @@ static int follow_rotate(pi_scan *s, struct input *in)
 	if (strcmp(in->path, "-") == 0 || in->comp != COMP_NONE)
 		return 0;
 	if (stat(in->path, &sb) != 0)
-		return 0; /* the path is gone (rotation under way): keep reading the old file until a new one appears */
+		return 0; /* the path is gone (rotation under way): keep reading the old file until
+		             a new one appears */
 	replaced = sb.st_ino != in->ino || sb.st_dev != in->dev;
 	truncated = !replaced && fstat(in->fd, &fb) == 0 && fb.st_size < in->pos;
 	if (!replaced && !truncated)
@@ -1060,14 +1098,15 @@ pi_status pi_scan_new(const struct pi_scan_options *opt, pi_scan_set *set, pi_sc
 	memset(s->slots, 0, s->nslots * sizeof(struct chunk));
 	memset(s->workers, 0, threads * sizeof(struct worker));
 	for (size_t i = 0; i < s->nslots; i++)
-		if (!(s->slots[i].buf = malloc(PI_SCAN_CHUNK + PI_SCAN_MAX_LINE + 1))) {
+		if (!(s->slots[i].buf = malloc(PI_SCAN_CHUNK + PI_SCAN_MAX_LINE + 1 +
+		                                PI_SCAN_LINE_PAD))) {
 			st = pi_error_set(err, PI_ERR_NOMEM, "out of memory for read buffers");
 			goto out;
 		}
 	for (unsigned i = 0; i < threads; i++) {
 		struct worker *w = &s->workers[i];
 		w->s = s;
-		if (pi_scan_xctx_init(&w->x, opt->xflags, on_obs, w) != PI_OK) {
+		if (pi_scan_xctx_init(&w->x, opt->xflags | PI_SCAN_PADDED, on_obs, w) != PI_OK) {
 			st = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
 			goto out;
 		}

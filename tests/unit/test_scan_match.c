@@ -316,6 +316,157 @@ static void test_cache_round_trip(void **state)
 	pi_scan_set_free(set);
 }
 
+/* A set read from its cache file is mapped; adding to it (a hub refresh) must copy what
+ * grows and leave the file alone. */
+static void test_cache_then_add(void **state)
+{
+	pi_scan_set *set = NULL, *back = NULL, *again = NULL;
+	struct pi_scan_set_stats st;
+	struct pi_error err;
+	char path[] = "/tmp/pi_scan_cacheaddXXXXXX";
+	int fd = mkstemp(path);
+	static const char more[] =
+	        "{\"type\":\"bundle\",\"id\":\"bundle--66666666-6666-4666-8666-666666666666\","
+	        "\"objects\":[" IND(ID1, "2024-03-01T00:00:00Z",
+	                "[domain-name:value = 'new.example']") "," IND("77777777-7777-4777-8777-"
+	                                                               "777777777777",
+	                "2024-01-01T00:00:00Z", "[domain-name:value = 'seven.example']") "]}";
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(pi_scan_set_new(&set), PI_OK);
+	assert_int_equal(pi_scan_set_load_stix(set, bundle, strlen(bundle), "src", &err), PI_OK);
+	assert_int_equal(pi_scan_set_save(set, path, NULL, &err), PI_OK);
+	assert_int_equal(pi_scan_set_load_cache(path, &back, NULL, &err), PI_OK);
+	/* a newer version of ID1 kills the mapped record; a new indicator grows every array */
+	assert_int_equal(pi_scan_set_load_stix(back, more, strlen(more), "src", &err), PI_OK);
+	pi_scan_set_stats(back, &st);
+	assert_int_equal(st.indicators, 4);
+	{
+		pi_scan_matcher *m = NULL;
+		static const char *const vals[] = {"evil.example", "new.example", "seven.example"};
+		static const unsigned kinds[] = {
+		        PI_OBSERVABLE_DOMAIN, PI_OBSERVABLE_DOMAIN, PI_OBSERVABLE_DOMAIN};
+		assert_int_equal(pi_scan_matcher_build(back, NULL, &m, &err), PI_OK);
+		lookup(m, back, vals, kinds, 3, "1:new.example:1111 2:seven.example:7777");
+		pi_scan_matcher_free(m);
+	}
+	/* the file still holds the first version */
+	assert_int_equal(pi_scan_set_load_cache(path, &again, NULL, &err), PI_OK);
+	pi_scan_set_stats(again, &st);
+	assert_int_equal(st.indicators, 3);
+	unlink(path);
+	pi_scan_set_free(again);
+	pi_scan_set_free(back);
+	pi_scan_set_free(set);
+}
+
+/* The matcher cache: written, read back with the same hits; refused when the set file
+ * changed, when it is truncated, when its header lies; damaged tables give misses, never a
+ * read outside the mapping (ASan watches). */
+static void test_matcher_cache(void **state)
+{
+	pi_scan_set *set = NULL;
+	pi_scan_matcher *m = NULL, *back = NULL;
+	struct pi_scan_matcher_stats a, b;
+	struct pi_error err;
+	char setp[] = "/tmp/pi_scan_msetXXXXXX", mp[] = "/tmp/pi_scan_mcacheXXXXXX";
+	int fd1 = mkstemp(setp), fd2 = mkstemp(mp);
+	static const char *const vals[] = {"www.evil.example", "10.20.30.40", "2001:db8::1",
+	        "http://kit.example/a/b/login", "usps-123.top", "x@evil.example",
+	        "d41d8cd98f00b204e9800998ecf8427e", "nothing.example"};
+	static const unsigned kinds[] = {PI_OBSERVABLE_DOMAIN, PI_OBSERVABLE_IPV4,
+	        PI_OBSERVABLE_IPV6, PI_OBSERVABLE_URL, PI_OBSERVABLE_DOMAIN, PI_OBSERVABLE_EMAIL,
+	        PI_OBSERVABLE_MD5, PI_OBSERVABLE_DOMAIN};
+	static const char want[] = "0:evil.example:1111 2:2001:db8::1:2222 5:x@evil.example:3333 "
+	                           "1:10.0.0.0/8:1111 3:http://kit.example/%/login:2222 "
+	                           "4:^usps-[0-9]+\\.top$:2222";
+	FILE *f;
+	long size;
+
+	(void)state;
+	assert_true(fd1 >= 0 && fd2 >= 0);
+	close(fd1);
+	close(fd2);
+	assert_int_equal(pi_scan_set_new(&set), PI_OK);
+	assert_int_equal(pi_scan_set_load_stix(set, bundle, strlen(bundle), "src", &err), PI_OK);
+	assert_int_equal(pi_scan_set_save(set, setp, NULL, &err), PI_OK);
+	assert_int_equal(pi_scan_matcher_build(set, NULL, &m, &err), PI_OK);
+	lookup(m, set, vals, kinds, 8, want);
+	assert_int_equal(pi_scan_matcher_save(m, mp, setp, &err), PI_OK);
+	assert_int_equal(pi_scan_matcher_load(set, mp, setp, &back, &err), PI_OK);
+	lookup(back, set, vals, kinds, 8, want);
+	pi_scan_matcher_stats(m, &a);
+	pi_scan_matcher_stats(back, &b);
+	assert_int_equal(a.keys, b.keys);
+	assert_int_equal(a.ranges, b.ranges);
+	assert_int_equal(a.expressions, b.expressions);
+	pi_scan_matcher_free(back);
+	back = NULL;
+
+	/* damaged tables: every byte after the header overwritten with 0xff, then with a
+	 * pattern; the file still has the right size, so it loads, and look-ups stay inside */
+	f = fopen(mp, "r+b");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	for (int pass = 0; pass < 2; pass++) {
+		/* the header (8,472 bytes with the /16 bitmap) ends at 8,512; the slots (at least
+		 * 1,024 of 8 bytes) follow: damage 4 KiB of them, then the rest of the file */
+		long from = pass == 0 ? 8512 : 8512 + 8192, to = pass == 0 ? 8512 + 4096 : size;
+		for (long off = from; off < to; off++) {
+			assert_int_equal(fseek(f, off, SEEK_SET), 0);
+			fputc(pass == 0 ? 0xff : (int)(off * 37 & 0xff), f);
+		}
+		fflush(f);
+		if (pass == 0)
+			assert_int_equal(pi_scan_matcher_load(set, mp, setp, &back, &err), PI_OK);
+		if (back || pi_scan_matcher_load(set, mp, setp, &back, &err) == PI_OK) {
+			struct pi_scan_mobs o;
+			pi_scan_mthread *t = NULL;
+			struct seen sn;
+			memset(&sn, 0, sizeof(sn));
+			sn.set = set;
+			if (pi_scan_mthread_new(back, &t) == PI_OK) {
+				for (size_t i = 0; i < 8; i++) {
+					int fam = 0;
+					memset(&o, 0, sizeof(o));
+					o.value = vals[i];
+					o.len = (uint32_t)strlen(vals[i]);
+					o.kind = (uint8_t)kinds[i];
+					if (kinds[i] == PI_OBSERVABLE_IPV4 ||
+					        kinds[i] == PI_OBSERVABLE_IPV6)
+						pi_observable_ip_parse(
+						        vals[i], o.len, o.addr, &fam, NULL);
+					pi_scan_match_batch(back, t, &o, 1, on_hit, &sn);
+				}
+				pi_scan_mthread_free(t);
+			}
+			pi_scan_matcher_free(back);
+			back = NULL;
+		} else {
+			assert_int_equal(err.status, PI_ERR_INVALID);
+		}
+	}
+	/* truncated: refused */
+	assert_int_equal(ftruncate(fileno(f), size - 64), 0);
+	fclose(f);
+	assert_int_equal(pi_scan_matcher_load(set, mp, setp, &back, &err), PI_ERR_INVALID);
+	assert_null(back);
+	/* built from another version of the set file: not found (rebuilt by the caller) */
+	assert_int_equal(pi_scan_matcher_save(m, mp, setp, &err), PI_OK);
+	usleep(20000);
+	assert_int_equal(pi_scan_set_save(set, setp, "x", &err), PI_OK);
+	assert_int_equal(pi_scan_matcher_load(set, mp, setp, &back, &err), PI_ERR_NOTFOUND);
+	/* no file */
+	unlink(mp);
+	assert_int_equal(pi_scan_matcher_load(set, mp, setp, &back, &err), PI_ERR_NOTFOUND);
+	unlink(setp);
+	pi_scan_matcher_free(m);
+	pi_scan_set_free(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +475,8 @@ int main(void)
 	        cmocka_unit_test(test_ranges),
 	        cmocka_unit_test(test_revoked_and_expired),
 	        cmocka_unit_test(test_cache_round_trip),
+	        cmocka_unit_test(test_cache_then_add),
+	        cmocka_unit_test(test_matcher_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
