@@ -204,12 +204,24 @@ out:
 	return ok;
 }
 
+/* Ends the server's read snapshot before anything but reading the generation counter (a
+ * token's last use, a session's expiry are written). */
+static void snapshot_end(struct pi_request *req)
+{
+	if (req->snapshot) {
+		pi_store_read_end(req->server->store);
+		req->snapshot = 0;
+	}
+}
+
 int pi_auth_request(struct pi_request *req)
 {
 	const char *h = pi_req_header(req, "Authorization");
 	struct pi_user user;
 
 	memset(&req->who, 0, sizeof(req->who));
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+		snapshot_end(req);
 	if (!h) {
 		/* a browser: the web interface's session cookie (CSRF-checked, http/session.h) */
 		int r = pi_session_auth(req, &user, NULL);
@@ -228,6 +240,7 @@ int pi_auth_request(struct pi_request *req)
 			if (principal_get(generation, hash, &req->who) == 0)
 				return 0;
 		}
+		snapshot_end(req);
 		if (token_user(req, t, len, &user) != 0) {
 			pi_auth_challenge(req, "the bearer token is not valid (unknown, revoked, "
 			                       "or its user is disabled)");

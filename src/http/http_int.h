@@ -43,6 +43,10 @@ struct pi_request {
 	struct pi_buf body;
 	int body_too_big;
 	struct pi_principal who; /* user_id 0: anonymous */
+	/* a read snapshot (pi_store_read_begin) opened by the server before authentication, for
+	 * read-only routes: the credential check and the handler's queries share it. Auth ends
+	 * it early when it must do more than read the generation counter. */
+	int snapshot;
 	struct pi_req_chunk *allocs; /* freed when the request ends */
 	/* response */
 	unsigned status;

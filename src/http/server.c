@@ -389,9 +389,17 @@ static void dispatch(struct pi_request *req, const char *url)
 				"the request body is larger than %zu bytes", req->server->cfg.max_content_length);
 			return;
 		}
-		if (pi_auth_request(req) != 0)
-			return;
-		pi_api_handle(req);
+		/* GET /api/v1/lookup only reads: one snapshot for the credential check (the
+		 * generation counter of a cached token) and the look-up's queries */
+		if (req->nseg == 3 && strcmp(req->seg[2], "lookup") == 0 &&
+		        strcmp(req->method, "GET") == 0 &&
+		        pi_store_read_begin(req->server->store, NULL) == PI_OK)
+			req->snapshot = 1;
+		if (pi_auth_request(req) == 0)
+			pi_api_handle(req);
+		if (req->snapshot)
+			pi_store_read_end(req->server->store);
+		req->snapshot = 0;
 		return;
 	}
 	if (pi_web_handle(req))

@@ -44,7 +44,9 @@ uint64_t pi_store_auth_generation(pi_store *store);
 
 /* Runs the calling thread's following reads in one read transaction until pi_store_read_end:
  * a request that makes several queries sees one consistent snapshot and takes the database's
- * read lock once instead of once per query. Nothing may be written in between. */
+ * read lock once instead of once per query. Nothing may be written in between (a write
+ * transaction started inside one fails with PI_ERR_INTERNAL). Calls nest: only the outermost
+ * pair begins and ends the transaction. */
 pi_status pi_store_read_begin(pi_store *store, struct pi_error *err);
 void pi_store_read_end(pi_store *store);
 

@@ -98,6 +98,7 @@ struct pi_conn {
 	sqlite3_stmt *sql_stmts[PI_STMT_SQL_MAX];
 	unsigned char sql_taken[PI_STMT_SQL_MAX];
 	size_t n_sql;
+	unsigned read_depth; /* pi_store_read_begin calls not yet ended */
 };
 
 /* The connection of the calling thread, opened on first use. Valid until the thread ends

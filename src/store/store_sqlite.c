@@ -64,12 +64,18 @@ pi_status pi_store_read_begin(pi_store *store, struct pi_error *err)
 
 	if (ret != PI_OK)
 		return ret;
+	if (c->read_depth > 0) {
+		c->read_depth++;
+		return PI_OK;
+	}
 	ret = pi_stmt_sql_get(c, sql_read_begin, &st, err);
 	if (ret != PI_OK)
 		return ret;
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE)
 		ret = pi_db_fail(c, rc, "starting a read transaction", err);
+	else
+		c->read_depth = 1;
 	pi_stmt_sql_put(c, sql_read_begin, st);
 	return ret;
 }
@@ -79,7 +85,14 @@ void pi_store_read_end(pi_store *store)
 	struct pi_conn *c = NULL;
 	sqlite3_stmt *st = NULL;
 
-	if (pi_conn_get(store, &c, NULL) != PI_OK || sqlite3_get_autocommit(c->db))
+	if (pi_conn_get(store, &c, NULL) != PI_OK)
+		return;
+	if (c->read_depth > 1) {
+		c->read_depth--;
+		return;
+	}
+	c->read_depth = 0;
+	if (sqlite3_get_autocommit(c->db))
 		return;
 	if (pi_stmt_sql_get(c, sql_read_end, &st, NULL) != PI_OK)
 		return;
@@ -424,6 +437,9 @@ static pi_status run_simple(
 
 pi_status pi_tx_begin(struct pi_conn *c, struct pi_error *err)
 {
+	if (c->read_depth > 0)
+		return pi_error_set(err, PI_ERR_INTERNAL,
+		        "a write transaction was started inside a read snapshot");
 	return run_simple(c, ST_BEGIN, "starting a write transaction", err);
 }
 

@@ -238,3 +238,46 @@ def test_names_of_a_database_indexed_before_names_were_kept(hub):
     db = sqlite3.connect(hub.db[len("sqlite:"):])
     assert db.execute("SELECT value FROM settings WHERE key = 'schema.intel'").fetchone() == ("5",)
     db.close()
+
+
+def test_lookup_snapshot_sees_credential_changes_at_once(hub):
+    """GET /api/v1/lookup checks a cached token inside the look-up's own read snapshot: a
+    token revoked or a user disabled by another process (the CLI) is refused on the very next
+    look-up, and the answers before and after come from consistent snapshots."""
+    import subprocess
+    from conftest import BIN
+    post_objects(hub, [ind("[domain-name:value = 'snapshot.example']", tlp="GREEN")])
+    r = hub.post("/api/v1/users/alice/tokens", user="alice", body={"name": "snap"},
+                 headers={"Content-Type": "application/json", "Accept": "application/json"})
+    assert r.status_code == 201, r.text
+    tok, tid = r.json()["token"], r.json()["id"]
+
+    def look(token):
+        return hub.session.get(hub.url + "/api/v1/lookup", params={"value": "snapshot.example"},
+                               headers={"Authorization": "Bearer " + token,
+                                        "Accept": "application/json"}, timeout=60)
+
+    for _ in range(3):  # the principal is cached after the first
+        r = look(tok)
+        assert r.status_code == 200 and r.json()["found"] is True, r.text
+    out = subprocess.run([os.path.abspath(BIN), "user", "token-revoke", "alice", str(tid),
+                          "--db", hub.db], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    r = look(tok)
+    assert r.status_code == 401, r.text
+    # a disabled user: every token of hers stops at once, then works again when enabled
+    assert look(hub.tokens["nadia"]).status_code == 200
+    out = subprocess.run([os.path.abspath(BIN), "user", "set", "nadia", "--disable",
+                          "--db", hub.db], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert look(hub.tokens["nadia"]).status_code == 401
+    out = subprocess.run([os.path.abspath(BIN), "user", "set", "nadia", "--enable",
+                          "--db", hub.db], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert look(hub.tokens["nadia"]).status_code == 200
+    # the snapshot never leaks into later requests: writes right after a look-up work
+    for _ in range(3):
+        assert look(hub.tokens["alice"]).status_code == 200
+        assert post_objects(hub, [ind("[domain-name:value = 'after.example']", tlp="GREEN")]) \
+            is not None
+    assert "Sanitizer" not in hub.read_log()

@@ -1358,6 +1358,36 @@ static void reopen_sees_everything(void **state)
 	free(b);
 }
 
+/* Read snapshots nest (only the outermost pair begins and ends the transaction), and a write
+ * transaction inside one is refused instead of failing halfway or upgrading the snapshot. */
+static void read_snapshots_nest(void **state)
+{
+	struct fixture *f = *state;
+	struct pi_org org;
+	struct pi_error err;
+
+	memset(&org, 0, sizeof(org));
+	snprintf(org.slug, sizeof(org.slug), "snap-post");
+	snprintf(org.name, sizeof(org.name), "Snapshot Post");
+	snprintf(org.type, sizeof(org.type), "postal-operator");
+	assert_int_equal(pi_store_read_begin(f->store, &err), PI_OK);
+	assert_true(pi_store_auth_generation(f->store) != 0);
+	assert_int_equal(pi_store_read_begin(f->store, &err), PI_OK);
+	pi_store_read_end(f->store);
+	/* still inside the outer snapshot */
+	assert_int_equal(pi_store_org_create(f->store, &org, &err), PI_ERR_INTERNAL);
+	assert_non_null(strstr(err.message, "inside a read snapshot"));
+	pi_store_read_end(f->store);
+	assert_int_equal(pi_store_org_create(f->store, &org, &err), PI_OK);
+	/* an unmatched end is harmless */
+	pi_store_read_end(f->store);
+	memset(&org, 0, sizeof(org));
+	snprintf(org.slug, sizeof(org.slug), "snap-post-2");
+	snprintf(org.name, sizeof(org.name), "Snapshot Post 2");
+	snprintf(org.type, sizeof(org.type), "postal-operator");
+	assert_int_equal(pi_store_org_create(f->store, &org, &err), PI_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1365,6 +1395,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(
 	                refuses_bad_urls_and_newer_schemas, setup, teardown),
 	        cmocka_unit_test_setup_teardown(settings_round_trip, setup, teardown),
+	        cmocka_unit_test_setup_teardown(read_snapshots_nest, setup, teardown),
 	        cmocka_unit_test_setup_teardown(orgs_crud_and_refusals, setup, teardown),
 	        cmocka_unit_test_setup_teardown(users_crud_and_refusals, setup, teardown),
 	        cmocka_unit_test_setup_teardown(tokens_lookup_revoke_and_disable, setup, teardown),
