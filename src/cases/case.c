@@ -862,9 +862,12 @@ regimes:
 		if (ret != PI_OK)
 			goto out;
 		for (cJSON *a = atts->child; a; a = a->next) {
-			int64_t by = row_i64(a, "added_by");
+			int64_t by = row_i64(a, "added_by"), at = row_i64(a, "added_at");
 			cJSON_DeleteItemFromObject(a, "added_by");
 			add_user(cs, a, "added_by", by);
+			/* RFC 3339, as every other time of the case */
+			cJSON_DeleteItemFromObject(a, "added_at");
+			add_time(a, "added_at", at, NULL);
 		}
 		cJSON_AddItemToObject(o, "attachments", atts);
 	}

@@ -6,6 +6,7 @@ tampering done directly in the database, and start-up validation of the regime f
 Reminder delivery (SMTP and webhook) is in test_case_reminders.py.
 """
 import json
+import re
 import os
 import sqlite3
 import struct
@@ -443,6 +444,9 @@ def test_attachments(make_hub):
     assert r.headers["Content-Disposition"] == 'attachment; filename="report.pdf"'
     case = api(h, "GET", "/cases/%d" % cid, "bob").json()
     assert [a["filename"] for a in case["attachments"]] == ["screen.png", "shot.jpg", "report.pdf", "notes.txt"]
+    # every time of a case is RFC 3339 UTC, the attachments' too
+    for a in case["attachments"]:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", a["added_at"]), a
     # only readers of the case; others get 404
     assert api(h, "GET", "%s/%d" % (path, aid), "alice").status_code == 404
     assert up("x.png", png, "image/png", user="alice").status_code == 404
