@@ -259,6 +259,13 @@ struct pi_status_res {
 };
 pi_status pi_store_status_save(pi_store *store, const struct pi_status_res *res,
 	struct pi_error *err);
+/* Status resources are kept PI_STATUS_RETENTION_US after their request: pi_store_status_save
+ * deletes older ones, at most once an hour per store handle (and on its first save). */
+#define PI_STATUS_RETENTION_US (7LL * 24 * 3600 * 1000000)
+/* Deletes the status resources whose request is older than before_us; *deleted (may be NULL)
+ * gets how many. */
+pi_status pi_store_status_expire(
+	pi_store *store, int64_t before_us, size_t *deleted, struct pi_error *err);
 /* On success out->details is malloc'ed: the caller frees it. */
 pi_status pi_store_status_get(pi_store *store, const char *id, struct pi_status_res *out,
 	struct pi_error *err);

@@ -169,6 +169,10 @@ extern const char *const pi_store_intel_migrations[];
 extern const char *const pi_store_web_migrations[];
 extern const size_t pi_store_nmodules;
 
+/* 1 for the one caller that should run a periodic clean-up now (the first call on this store
+ * handle, then at most once per every_us); 0 for everyone else. Thread-safe. */
+int pi_store_sweep_due(pi_store *store, int64_t now_us, int64_t every_us);
+
 /* Test hook: writes the EXPLAIN QUERY PLAN of the statement pi_store_objects_query would run
  * for q into out (lines joined by '\n'). */
 pi_status pi_store_explain_query(pi_store *store, const struct pi_object_query *q, char *out,

@@ -804,6 +804,14 @@ pi_status pi_store_status_save(
 		return pi_error_set(err, PI_ERR_INVALID,
 		        "status %s: details missing or over %u bytes", res->id,
 		        STATUS_DETAILS_MAX - 1);
+	{
+		/* old ones go first (before this one is written, so a save never removes what it
+		 * saved); a failed clean-up costs nothing but space */
+		int64_t now = pi_time_now_us();
+		if (pi_store_sweep_due(store, now, 3600LL * 1000000))
+			(void)pi_store_status_expire(
+			        store, now - PI_STATUS_RETENTION_US, NULL, NULL);
+	}
 	ret = pi_conn_get(store, &c, err);
 	if (ret != PI_OK)
 		return ret;
@@ -821,6 +829,33 @@ pi_status pi_store_status_save(
 	sqlite3_bind_int(st, 9, res->pending);
 	pi_bind_str(st, 10, res->details, STATUS_DETAILS_MAX);
 	return pi_stmt_done(c, ST_STATUS_SAVE, st, "saving a status resource", err);
+}
+
+pi_status pi_store_status_expire(
+        pi_store *store, int64_t before_us, size_t *deleted, struct pi_error *err)
+{
+	static const char sql[] = "DELETE FROM status_resources WHERE request_timestamp < ?1";
+	struct pi_conn *c = NULL;
+	sqlite3_stmt *st = NULL;
+	pi_status ret;
+	int rc;
+
+	if (deleted)
+		*deleted = 0;
+	ret = pi_conn_get(store, &c, err);
+	if (ret != PI_OK)
+		return ret;
+	ret = pi_stmt_sql_get(c, sql, &st, err);
+	if (ret != PI_OK)
+		return ret;
+	sqlite3_bind_int64(st, 1, before_us);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		ret = pi_db_fail(c, rc, "expiring status resources", err);
+	else if (deleted)
+		*deleted = (size_t)sqlite3_changes(c->db);
+	pi_stmt_sql_put(c, sql, st);
+	return ret;
 }
 
 pi_status pi_store_status_get(

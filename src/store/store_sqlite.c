@@ -44,7 +44,18 @@ struct pi_store {
 	pthread_key_t key;    /* the calling thread's struct pi_conn */
 	struct pi_conn *conns[STORE_MAX_CONNS];
 	size_t n_conns;
+	int64_t status_swept_at; /* pi_store_sweep_due, atomic */
 };
+
+int pi_store_sweep_due(pi_store *store, int64_t now_us, int64_t every_us)
+{
+	int64_t last = __atomic_load_n(&store->status_swept_at, __ATOMIC_RELAXED);
+
+	if (last != 0 && now_us - last < every_us && now_us >= last)
+		return 0;
+	return __atomic_compare_exchange_n(
+	        &store->status_swept_at, &last, now_us, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
 
 /* The counter lives in the database (counters 'auth'), so a change made by another process
  * (the CLI) invalidates the server's caches too. Reading it is one indexed row. */

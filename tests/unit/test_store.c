@@ -1167,6 +1167,36 @@ static void markings_and_status(void **state)
 	free((char *)got.details);
 	assert_int_equal(pi_store_status_get(f->store, "nope", &got, &err), PI_ERR_NOTFOUND);
 	assert_string_equal(err.message, "no status resource with id \"nope\"");
+
+	/* expiry: older than the cut-off goes, the rest stays */
+	{
+		struct pi_status_res fresh = res;
+		size_t n = 99;
+		pi_store *again = NULL;
+		snprintf(fresh.id, sizeof(fresh.id), "3d086da7-4bdc-4f91-900e-d77486753711");
+		fresh.request_timestamp = pi_time_now_us();
+		assert_int_equal(pi_store_status_save(f->store, &fresh, &err), PI_OK);
+		assert_int_equal(
+		        pi_store_status_expire(f->store, 1600000000000000, &n, &err), PI_OK);
+		assert_int_equal(n, 0);
+		assert_int_equal(pi_store_status_get(f->store, res.id, &got, &err), PI_OK);
+		free((char *)got.details);
+		/* a new handle sweeps on its first save: the 2023 one is past the retention */
+		assert_int_equal(pi_store_open(f->url, &again, &err), PI_OK);
+		snprintf(fresh.id, sizeof(fresh.id), "4d086da7-4bdc-4f91-900e-d77486753712");
+		assert_int_equal(pi_store_status_save(again, &fresh, &err), PI_OK);
+		assert_int_equal(pi_store_status_get(again, res.id, &got, &err), PI_ERR_NOTFOUND);
+		assert_int_equal(pi_store_status_get(again, fresh.id, &got, &err), PI_OK);
+		free((char *)got.details);
+		assert_int_equal(pi_store_status_get(
+		                         again, "3d086da7-4bdc-4f91-900e-d77486753711", &got, &err),
+		        PI_OK);
+		free((char *)got.details);
+		assert_int_equal(
+		        pi_store_status_expire(again, pi_time_now_us() + 1, &n, &err), PI_OK);
+		assert_int_equal(n, 2);
+		pi_store_close(again);
+	}
 }
 
 /* ---- threads, re-entrancy, reopen ---- */
