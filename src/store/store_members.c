@@ -422,32 +422,103 @@ out:
 	return ret;
 }
 
-pi_status pi_store_org_list(pi_store *store, int (*fn)(void *arg, const struct pi_org *org),
-        void *arg, struct pi_error *err)
+/* ---- listing: one row loop for every list function ---- */
+
+/* Steps statement id (with *param bound as ?1 when param is not NULL) and hands each row to
+ * each(st, ctx) until it returns nonzero. what names the listing in a database error. */
+static pi_status list_rows(pi_store *store, enum pi_stmt_id id, const int64_t *param,
+        int (*each)(sqlite3_stmt *st, void *ctx), void *ctx, const char *what, struct pi_error *err)
 {
 	struct pi_conn *c = NULL;
 	sqlite3_stmt *st = NULL;
-	struct pi_org org;
-	pi_status ret;
+	pi_status ret = pi_conn_get(store, &c, err);
 	int rc;
+
+	if (ret != PI_OK)
+		return ret;
+	ret = pi_stmt_get(c, id, &st, err);
+	if (ret != PI_OK)
+		return ret;
+	if (param)
+		sqlite3_bind_int64(st, 1, *param);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (each(st, ctx))
+			break;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = pi_db_fail(c, rc, what, err);
+	pi_stmt_put(c, id, st);
+	return ret;
+}
+
+/* The row readers of list_rows: a row into its struct, then the caller's callback. */
+struct org_each {
+	int (*fn)(void *arg, const struct pi_org *org);
+	void *arg;
+};
+static int org_each(sqlite3_stmt *st, void *ctx)
+{
+	struct org_each *e = ctx;
+	struct pi_org org;
+	org_from_row(st, &org);
+	return e->fn(e->arg, &org);
+}
+
+struct user_each {
+	int (*fn)(void *arg, const struct pi_user *user);
+	void *arg;
+};
+static int user_each(sqlite3_stmt *st, void *ctx)
+{
+	struct user_each *e = ctx;
+	struct pi_user user;
+	user_from_row(st, 0, &user);
+	return e->fn(e->arg, &user);
+}
+
+struct token_each {
+	int (*fn)(void *arg, const struct pi_token *token);
+	void *arg;
+};
+static int token_each(sqlite3_stmt *st, void *ctx)
+{
+	struct token_each *e = ctx;
+	struct pi_token t;
+	token_from_row(st, &t);
+	return e->fn(e->arg, &t);
+}
+
+struct group_each {
+	int (*fn)(void *arg, const struct pi_group *g);
+	void *arg;
+};
+static int group_each(sqlite3_stmt *st, void *ctx)
+{
+	struct group_each *e = ctx;
+	struct pi_group g;
+	group_from_row(st, &g);
+	return e->fn(e->arg, &g);
+}
+
+struct collection_each {
+	int (*fn)(void *arg, const struct pi_collection *c);
+	void *arg;
+};
+static int collection_each(sqlite3_stmt *st, void *ctx)
+{
+	struct collection_each *e = ctx;
+	struct pi_collection col;
+	collection_from_row(st, &col);
+	return e->fn(e->arg, &col);
+}
+
+pi_status pi_store_org_list(pi_store *store, int (*fn)(void *arg, const struct pi_org *org),
+        void *arg, struct pi_error *err)
+{
+	struct org_each e = {fn, arg};
 
 	if (!fn)
 		return pi_error_set(err, PI_ERR_INVALID, "no callback given");
-	ret = pi_conn_get(store, &c, err);
-	if (ret != PI_OK)
-		return ret;
-	ret = pi_stmt_get(c, ST_ORG_LIST, &st, err);
-	if (ret != PI_OK)
-		return ret;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		org_from_row(st, &org);
-		if (fn(arg, &org))
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = pi_db_fail(c, rc, "listing organisations", err);
-	pi_stmt_put(c, ST_ORG_LIST, st);
-	return ret;
+	return list_rows(store, ST_ORG_LIST, NULL, org_each, &e, "listing organisations", err);
 }
 
 /* ---- users ---- */
@@ -676,32 +747,12 @@ static pi_status user_set_password_impl(
 pi_status pi_store_user_list(pi_store *store, int64_t org_id,
         int (*fn)(void *arg, const struct pi_user *user), void *arg, struct pi_error *err)
 {
-	struct pi_conn *c = NULL;
-	sqlite3_stmt *st = NULL;
-	enum pi_stmt_id id = org_id ? ST_USER_LIST_ORG : ST_USER_LIST_ALL;
-	struct pi_user user;
-	pi_status ret;
-	int rc;
+	struct user_each e = {fn, arg};
 
 	if (!fn)
 		return pi_error_set(err, PI_ERR_INVALID, "no callback given");
-	ret = pi_conn_get(store, &c, err);
-	if (ret != PI_OK)
-		return ret;
-	ret = pi_stmt_get(c, id, &st, err);
-	if (ret != PI_OK)
-		return ret;
-	if (org_id)
-		sqlite3_bind_int64(st, 1, org_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		user_from_row(st, 0, &user);
-		if (fn(arg, &user))
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = pi_db_fail(c, rc, "listing users", err);
-	pi_stmt_put(c, id, st);
-	return ret;
+	return list_rows(store, org_id ? ST_USER_LIST_ORG : ST_USER_LIST_ALL,
+	        org_id ? &org_id : NULL, user_each, &e, "listing users", err);
 }
 
 static pi_status id_by_identity(struct pi_conn *c, enum pi_stmt_id id, const char *identity_id,
@@ -879,30 +930,11 @@ pi_status pi_store_token_lookup(pi_store *store, const unsigned char hash[32],
 pi_status pi_store_token_list(pi_store *store, int64_t user_id,
         int (*fn)(void *arg, const struct pi_token *token), void *arg, struct pi_error *err)
 {
-	struct pi_conn *c = NULL;
-	sqlite3_stmt *st = NULL;
-	struct pi_token t;
-	pi_status ret;
-	int rc;
+	struct token_each e = {fn, arg};
 
 	if (!fn)
 		return pi_error_set(err, PI_ERR_INVALID, "no callback given");
-	ret = pi_conn_get(store, &c, err);
-	if (ret != PI_OK)
-		return ret;
-	ret = pi_stmt_get(c, ST_TOKEN_LIST, &st, err);
-	if (ret != PI_OK)
-		return ret;
-	sqlite3_bind_int64(st, 1, user_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		token_from_row(st, &t);
-		if (fn(arg, &t))
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = pi_db_fail(c, rc, "listing tokens", err);
-	pi_stmt_put(c, ST_TOKEN_LIST, st);
-	return ret;
+	return list_rows(store, ST_TOKEN_LIST, &user_id, token_each, &e, "listing tokens", err);
 }
 
 static pi_status token_revoke_impl(pi_store *store, int64_t token_id, struct pi_error *err)
@@ -1055,29 +1087,11 @@ pi_status pi_store_group_find(
 pi_status pi_store_group_list(pi_store *store, int (*fn)(void *arg, const struct pi_group *g),
         void *arg, struct pi_error *err)
 {
-	struct pi_conn *c = NULL;
-	sqlite3_stmt *st = NULL;
-	struct pi_group g;
-	pi_status ret;
-	int rc;
+	struct group_each e = {fn, arg};
 
 	if (!fn)
 		return pi_error_set(err, PI_ERR_INVALID, "no callback given");
-	ret = pi_conn_get(store, &c, err);
-	if (ret != PI_OK)
-		return ret;
-	ret = pi_stmt_get(c, ST_GROUP_LIST, &st, err);
-	if (ret != PI_OK)
-		return ret;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		group_from_row(st, &g);
-		if (fn(arg, &g))
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = pi_db_fail(c, rc, "listing sharing groups", err);
-	pi_stmt_put(c, ST_GROUP_LIST, st);
-	return ret;
+	return list_rows(store, ST_GROUP_LIST, NULL, group_each, &e, "listing sharing groups", err);
 }
 
 /* Checks that the group and the organisation exist; *member tells whether org is in group. */
@@ -1175,30 +1189,11 @@ out:
 pi_status pi_store_group_members(pi_store *store, int64_t group_id,
         int (*fn)(void *arg, const struct pi_org *org), void *arg, struct pi_error *err)
 {
-	struct pi_conn *c = NULL;
-	sqlite3_stmt *st = NULL;
-	struct pi_org org;
-	pi_status ret;
-	int rc;
+	struct org_each e = {fn, arg};
 
 	if (!fn)
 		return pi_error_set(err, PI_ERR_INVALID, "no callback given");
-	ret = pi_conn_get(store, &c, err);
-	if (ret != PI_OK)
-		return ret;
-	ret = pi_stmt_get(c, ST_MEMBERS, &st, err);
-	if (ret != PI_OK)
-		return ret;
-	sqlite3_bind_int64(st, 1, group_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		org_from_row(st, &org);
-		if (fn(arg, &org))
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = pi_db_fail(c, rc, "listing group members", err);
-	pi_stmt_put(c, ST_MEMBERS, st);
-	return ret;
+	return list_rows(store, ST_MEMBERS, &group_id, org_each, &e, "listing group members", err);
 }
 
 /* Fills at most max group ids (smallest first); an organisation in more groups than that
@@ -1290,29 +1285,12 @@ pi_status pi_store_collection_for_scope(pi_store *store, enum pi_scope_kind kind
 pi_status pi_store_collection_list(pi_store *store,
         int (*fn)(void *arg, const struct pi_collection *c), void *arg, struct pi_error *err)
 {
-	struct pi_conn *c = NULL;
-	sqlite3_stmt *st = NULL;
-	struct pi_collection col;
-	pi_status ret;
-	int rc;
+	struct collection_each e = {fn, arg};
 
 	if (!fn)
 		return pi_error_set(err, PI_ERR_INVALID, "no callback given");
-	ret = pi_conn_get(store, &c, err);
-	if (ret != PI_OK)
-		return ret;
-	ret = pi_stmt_get(c, ST_COLL_LIST, &st, err);
-	if (ret != PI_OK)
-		return ret;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		collection_from_row(st, &col);
-		if (fn(arg, &col))
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = pi_db_fail(c, rc, "listing collections", err);
-	pi_stmt_put(c, ST_COLL_LIST, st);
-	return ret;
+	return list_rows(
+	        store, ST_COLL_LIST, NULL, collection_each, &e, "listing collections", err);
 }
 
 /* Changes that affect who a credential stands for: cached principals (http/auth.c) compare
