@@ -1045,96 +1045,6 @@ static PI_HOT uint64_t mrange(const uint64_t *mk, size_t s, size_t e)
 	return n >= 64 ? v : v & (((uint64_t)1 << n) - 1);
 }
 
-/* Any bit of mk in [s, e)? */
-static int many(const uint64_t *mk, size_t s, size_t e)
-{
-	for (; s < e; s += 64)
-		if (mrange(mk, s, e - s > 64 ? s + 64 : e))
-			return 1;
-	return 0;
-}
-
-/* All bits of mk in [s, e)? */
-static int mall(const uint64_t *mk, size_t s, size_t e)
-{
-	for (; s < e; s += 64) {
-		size_t n = e - s > 64 ? 64 : e - s;
-		uint64_t want = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
-		if (mrange(mk, s, s + n) != want)
-			return 0;
-	}
-	return 1;
-}
-
-/* Any letter or '-' in [s, e)? */
-static int many_alpha_hy(const struct lmask *m, size_t s, size_t e)
-{
-	for (; s < e; s += 64) {
-		size_t f = e - s > 64 ? s + 64 : e;
-		if (mrange(m->alpha, s, f) | mrange(m->hy, s, f))
-			return 1;
-	}
-	return 0;
-}
-
-/* A name t[s..e) of letters, digits, '-' and '.' with a letter or '-', not starting or ending
- * with '.' or '-', as emit_domain reads it: the same value or the same refusal. A label with
- * "--" in positions 3-4 (xn--, and the refused others) sends the name to emit_domain. */
-static void fast_domain(
-        struct pi_scan_xctx *x, const struct lmask *m, const char *t, size_t s, size_t e)
-{
-	size_t n = e - s, ls = s;
-
-	if (n > PI_OBSERVABLE_MAX_INPUT)
-		return;
-	for (size_t k = 0; k < x->nseen; k++)
-		if (x->seen_len[k] == n && memcmp(x->seen[k], t + s, n) == 0)
-			return;
-	if (n > PI_DOMAIN_MAX)
-		goto refused;
-	for (;;) {
-		size_t le = ls;
-		uint64_t d = mrange(m->dot, ls, e - ls > 64 ? ls + 64 : e);
-		le = d ? ls + (size_t)__builtin_ctzll(d) : (e - ls > 64 ? ls + 64 : e);
-		if (le == ls || le - ls > 63 || t[ls] == '-' || t[le - 1] == '-')
-			goto refused;
-		if (le - ls >= 4 && t[ls + 2] == '-' && t[ls + 3] == '-') {
-			emit_domain(x, t + s, n);
-			return;
-		}
-		if (le == e)
-			break;
-		ls = le + 1;
-	}
-	if (mall(m->digit, ls, e))
-		goto refused; /* the top-level label is all digits */
-#ifdef __SSE2__
-	/* 16 bytes at a time: t is the padded copy (bind_fast), norm has room past n */
-	for (size_t i = 0; i < n; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + s + i));
-		__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
-		        _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
-		_mm_storeu_si128((__m128i *)(void *)(x->norm + i),
-		        _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20))));
-	}
-#else
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)t[s + i];
-		x->norm[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-	}
-#endif
-	x->norm[n] = '\0';
-	emit_value(x, PI_OBSERVABLE_DOMAIN, x->norm, n, NULL);
-refused:
-	/* recorded as emit_domain records it, refused or not */
-	if (x->nseen < sizeof(x->seen) / sizeof(x->seen[0])) {
-		x->seen[x->nseen] = t + s;
-		x->seen_len[x->nseen++] = n;
-	}
-}
-
-/* The run t[s..e) of a BIND line (never after a '/', never before an '@') as visit_run
- * handles it. */
 /* Equal bytes a[0..n) and b[0..n), both in the padded line (8-byte reads may pass n). */
 static PI_HOT int same_bytes(const char *a, const char *b, size_t n)
 {
@@ -1274,35 +1184,11 @@ refused:
 static PI_HOT void fast_run(struct pi_scan_xctx *x, const struct lmask *m, const char *t,
         size_t len, size_t s, size_t e)
 {
-	size_t n = e - s;
-
-	if (n <= 64) {
+	/* a run of over 64 bytes is rare in a BIND line: the tokeniser's own handling */
+	if (e - s <= 64)
 		fast_run_word(x, m, t, len, s, e);
-		return;
-	}
-	if (many(m->odd, s, e)) {
-		visit_run(x, t, len, s, e);
-		return;
-	}
-	if (!many(m->dot, s, e)) {
-		/* visit_run: no '.' or ':' and no '@' after it, so only a hash-long word counts */
-		if (n == 32 || n == 40 || n == 64 || n == 128)
-			plain_piece(x, t + s, n, 0);
-		return;
-	}
-	/* take_run -> plain_piece: the trim of '.' and '-' ('_' went to visit_run) */
-	while (s < e && (t[s] == '.' || t[s] == '-'))
-		s++;
-	while (e > s && (t[e - 1] == '.' || t[e - 1] == '-'))
-		e--;
-	if (s == e)
-		return;
-	if (!many(m->dot, s, e))
-		plain_piece(x, t + s, e - s, 0);
-	else if (!many_alpha_hy(m, s, e))
-		emit_ipv4(x, t + s, e - s); /* digits and dots */
 	else
-		fast_domain(x, m, t, s, e);
+		visit_run(x, t, len, s, e);
 }
 
 static PI_HOT int lit(const char *t, size_t len, size_t i, const char *l, size_t n)
