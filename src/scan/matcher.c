@@ -311,7 +311,7 @@ static pi_status insert_key(
 	}
 	if (cls == CLS_IP4)
 		m->ip4_16[((unsigned)(unsigned char)k[0] << 8 | (unsigned char)k[1]) >> 6] |=
-		        (uint64_t)1 << (((unsigned char)k[1]) & 63);
+		        (uint64_t)1 << ((unsigned char)k[1] & 63); /* read by ip4_16_has */
 	m->slots[i] = ((uint64_t)(uint32_t)(h >> 32) << 32) | (uint64_t)(off + 1);
 	m->stats.keys++;
 	return PI_OK;
@@ -1210,12 +1210,19 @@ static void trie_walk(const pi_scan_matcher *m, int fam6, const uint8_t *a, size
 	}
 }
 
+/* The bit of addr's /16 in ip4_16: some exact IPv4 key starts with these 16 bits. */
+static inline int ip4_16_has(const pi_scan_matcher *m, const uint8_t addr[4])
+{
+	unsigned p16 = (unsigned)addr[0] << 8 | addr[1];
+	return (int)((m->ip4_16[p16 >> 6] >> (p16 & 63)) & 1);
+}
+
 int pi_scan_match_ip4_possible(const pi_scan_matcher *m, const uint8_t addr[4])
 {
 	unsigned p16 = (unsigned)addr[0] << 8 | addr[1];
 	const struct trie *tr = &m->trie[0];
 
-	if ((m->ip4_16[p16 >> 6] >> (p16 & 63)) & 1)
+	if (ip4_16_has(m, addr))
 		return 1;
 	if (m->hs[CLS_IP4].db)
 		return 1;
@@ -1232,9 +1239,7 @@ void pi_scan_match_batch(const pi_scan_matcher *m, pi_scan_mthread *t,
 		int cls = kind_cls(o->kind);
 		switch (cls) {
 		case CLS_IP4:
-			if ((m->ip4_16[((unsigned)o->addr[0] << 8 | o->addr[1]) >> 6] >>
-			            (o->addr[1] & 63)) &
-			        1)
+			if (ip4_16_has(m, o->addr))
 				add_probe(m, t, CLS_IP4, (const char *)o->addr, 4, i, fn, arg);
 			break;
 		case CLS_IP6:
