@@ -117,13 +117,12 @@ EXPECTED = {
     ("bind.log", 1, "domain", "www.evil.example", "evil"),
     ("bind.log", 3, "ipv6", "2001:db8:bad::5", "v6"),
     ("postfix.log", 1, "ipv4", "203.0.113.50", "net"),
-    ("postfix.log", 2, "domain", "parcel-notice.example", None),
     ("postfix.log", 3, "email", "fraud@parcel-notice.example", "mail"),
     ("nginx.log", 1, "ipv4", "198.51.100.7", "c2ip"),
     ("nginx.log", 2, "url", "http://phish.example/login.php?x=1", "url"),
 }
-# the message-id domain is not an indicator: drop the placeholder
-EXPECTED = {e for e in EXPECTED if e[4]}
+# postfix.log line 2 names parcel-notice.example only in its message-id: no indicator pins
+# that domain, so the line must give no hit (the comparison with EXPECTED is exact)
 
 LOGS = {"zeek_dns.log": ZEEK_DNS, "zeek_http.log": ZEEK_HTTP, "eve.json": EVE, "bind.log": BIND,
         "postfix.log": POSTFIX, "nginx.log": NGINX}
