@@ -143,10 +143,20 @@ void pi_scan_xctx_free(struct pi_scan_xctx *x)
 
 /* ---------- emitting normalised values ---------- */
 
+/* The IPv4 address a (4 bytes) passes x->ip4_filter. */
+static inline int ip4_wanted(const struct pi_scan_xctx *x, const uint8_t *a)
+{
+	unsigned p16 = (unsigned)a[0] << 8 | a[1];
+	return !x->ip4_filter || ((x->ip4_filter[p16 >> 6] >> (p16 & 63)) & 1);
+}
+
 static void emit_value(struct pi_scan_xctx *x, enum pi_observable_kind kind, const char *v,
         size_t n, const uint8_t *addr)
 {
 	struct pi_scan_obs o;
+
+	if (kind == PI_OBSERVABLE_IPV4 && !ip4_wanted(x, addr))
+		return;
 
 	o.kind = kind;
 	o.value = v;
@@ -851,9 +861,11 @@ static void lmask_clear(struct lmask *m, size_t len)
 }
 
 /* Clears the bits at and past len that the vector builders set from the bytes after the line
- * (the padding of a copy is zero, but a line read in place is followed by the next one). The
- * last vector ends in the word that holds len or the one before, so one word is enough. */
-static void lmask_trim(struct lmask *m, size_t len)
+ * (the padding of a copy is zero, but a line read in place is followed by the next one), and
+ * the word after the nw words they filled: the readers below may look one word past the line,
+ * and mclear stops there. The last vector ends in the word that holds len or the one before,
+ * so one word is enough to trim. */
+static inline __attribute__((always_inline)) void lmask_trim_word(struct lmask *m, size_t len)
 {
 	size_t w = len >> 6;
 	uint64_t keep = ((uint64_t)1 << (len & 63)) - 1;
@@ -868,6 +880,13 @@ static void lmask_trim(struct lmask *m, size_t len)
 	m->odd[w] &= keep;
 }
 
+static inline __attribute__((always_inline)) void lmask_trim(struct lmask *m, size_t len, size_t nw)
+{
+	if (nw <= FAST_WORDS)
+		m->run[nw] = m->digit[nw] = m->alpha[nw] = m->dot[nw] = m->hy[nw] = m->odd[nw] = 0;
+	lmask_trim_word(m, len);
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 /* Fills m for buf[0..len) (buf padded with zero bytes to a multiple of 32). Bits past len are
@@ -875,11 +894,12 @@ static void lmask_trim(struct lmask *m, size_t len)
 __attribute__((target("avx2"))) static void lmask_build_avx2(
         const char *buf, size_t len, struct lmask *m)
 {
-	size_t nv = (len + 31) / 32;
+	size_t nw = (len + 63) / 64;
 
-	lmask_clear(m, len);
-	for (size_t k = 0; k < nv; k++) {
-		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(buf + k * 32));
+	for (size_t k = 0; k < 2 * nw; k++) {
+		__m256i v = _mm256_setzero_si256();
+		if (k * 32 < len)
+			v = _mm256_loadu_si256((const __m256i *)(const void *)(buf + k * 32));
 		__m256i lo = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
 		__m256i alpha = _mm256_and_si256(_mm256_cmpgt_epi8(lo, _mm256_set1_epi8('a' - 1)),
 		        _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), lo));
@@ -893,14 +913,21 @@ __attribute__((target("avx2"))) static void lmask_build_avx2(
 		__m256i run = _mm256_or_si256(_mm256_or_si256(_mm256_or_si256(alpha, digit), dot),
 		        _mm256_or_si256(hy, odd));
 		size_t w = k / 2, sh = (k % 2) * 32;
-		m->run[w] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(run) << sh;
-		m->digit[w] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(digit) << sh;
-		m->alpha[w] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(alpha) << sh;
-		m->dot[w] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(dot) << sh;
-		m->hy[w] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(hy) << sh;
-		m->odd[w] |= (uint64_t)(uint32_t)_mm256_movemask_epi8(odd) << sh;
+		/* the first half of a word sets it, the second adds to it */
+		uint64_t keep = sh ? ~(uint64_t)0 : 0;
+		m->run[w] = (m->run[w] & keep) | (uint64_t)(uint32_t)_mm256_movemask_epi8(run)
+		                                         << sh;
+		m->digit[w] = (m->digit[w] & keep) | (uint64_t)(uint32_t)_mm256_movemask_epi8(digit)
+		                                             << sh;
+		m->alpha[w] = (m->alpha[w] & keep) | (uint64_t)(uint32_t)_mm256_movemask_epi8(alpha)
+		                                             << sh;
+		m->dot[w] = (m->dot[w] & keep) | (uint64_t)(uint32_t)_mm256_movemask_epi8(dot)
+		                                         << sh;
+		m->hy[w] = (m->hy[w] & keep) | (uint64_t)(uint32_t)_mm256_movemask_epi8(hy) << sh;
+		m->odd[w] = (m->odd[w] & keep) | (uint64_t)(uint32_t)_mm256_movemask_epi8(odd)
+		                                         << sh;
 	}
-	lmask_trim(m, len);
+	lmask_trim(m, len, nw);
 }
 #define HAVE_LMASK_AVX2 1
 
@@ -910,7 +937,6 @@ __attribute__((target("avx512f,avx512bw"))) static void lmask_build_avx512(
 {
 	size_t nv = (len + 63) / 64;
 
-	lmask_clear(m, len);
 	for (size_t k = 0; k < nv; k++) {
 		__m512i v = _mm512_loadu_si512((const void *)(buf + k * 64));
 		__m512i lo = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
@@ -930,7 +956,7 @@ __attribute__((target("avx512f,avx512bw"))) static void lmask_build_avx512(
 		m->hy[k] = hy;
 		m->odd[k] = odd;
 	}
-	lmask_trim(m, len);
+	lmask_trim(m, len, nv);
 }
 #define HAVE_LMASK_AVX512 1
 #endif
@@ -938,11 +964,12 @@ __attribute__((target("avx512f,avx512bw"))) static void lmask_build_avx512(
 #ifdef __SSE2__
 static void lmask_build_sse2(const char *buf, size_t len, struct lmask *m)
 {
-	size_t nv = (len + 15) / 16;
+	size_t nw = (len + 63) / 64;
 
-	lmask_clear(m, len);
-	for (size_t k = 0; k < nv; k++) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(buf + k * 16));
+	for (size_t k = 0; k < 4 * nw; k++) {
+		__m128i v = _mm_setzero_si128();
+		if (k * 16 < len)
+			v = _mm_loadu_si128((const __m128i *)(const void *)(buf + k * 16));
 		__m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
 		__m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lo, _mm_set1_epi8('a' - 1)),
 		        _mm_cmplt_epi8(lo, _mm_set1_epi8('z' + 1)));
@@ -956,14 +983,18 @@ static void lmask_build_sse2(const char *buf, size_t len, struct lmask *m)
 		__m128i run = _mm_or_si128(
 		        _mm_or_si128(_mm_or_si128(alpha, digit), dot), _mm_or_si128(hy, odd));
 		size_t w = k / 4, sh = (k % 4) * 16;
-		m->run[w] |= (uint64_t)(unsigned)_mm_movemask_epi8(run) << sh;
-		m->digit[w] |= (uint64_t)(unsigned)_mm_movemask_epi8(digit) << sh;
-		m->alpha[w] |= (uint64_t)(unsigned)_mm_movemask_epi8(alpha) << sh;
-		m->dot[w] |= (uint64_t)(unsigned)_mm_movemask_epi8(dot) << sh;
-		m->hy[w] |= (uint64_t)(unsigned)_mm_movemask_epi8(hy) << sh;
-		m->odd[w] |= (uint64_t)(unsigned)_mm_movemask_epi8(odd) << sh;
+		/* the first quarter of a word sets it, the others add to it */
+		uint64_t keep = sh ? ~(uint64_t)0 : 0;
+		m->run[w] = (m->run[w] & keep) | (uint64_t)(unsigned)_mm_movemask_epi8(run) << sh;
+		m->digit[w] = (m->digit[w] & keep) | (uint64_t)(unsigned)_mm_movemask_epi8(digit)
+		                                             << sh;
+		m->alpha[w] = (m->alpha[w] & keep) | (uint64_t)(unsigned)_mm_movemask_epi8(alpha)
+		                                             << sh;
+		m->dot[w] = (m->dot[w] & keep) | (uint64_t)(unsigned)_mm_movemask_epi8(dot) << sh;
+		m->hy[w] = (m->hy[w] & keep) | (uint64_t)(unsigned)_mm_movemask_epi8(hy) << sh;
+		m->odd[w] = (m->odd[w] & keep) | (uint64_t)(unsigned)_mm_movemask_epi8(odd) << sh;
 	}
-	lmask_trim(m, len);
+	lmask_trim(m, len, nw);
 }
 #endif
 
@@ -1034,15 +1065,16 @@ static PI_HOT size_t mclear(const uint64_t *mk, size_t i)
 	return w * 64 + (size_t)__builtin_ctzll(b);
 }
 
-/* Bits of mk in [s, e) (e - s <= 64 and s < e) as a word, bit 0 = position s. */
+/* Bits of mk in [s, e) (s < e <= s + 64, s inside the line) as a word, bit 0 = position s;
+ * bits past the line are clear. */
 static PI_HOT uint64_t mrange(const uint64_t *mk, size_t s, size_t e)
 {
 	size_t w = s >> 6, o = s & 63, n = e - s;
-	uint64_t v = mk[w] >> o;
+	/* the next word's bits come in with two shifts, so o == 0 brings none; it is there:
+	 * s < len, so w + 1 is at most the zeroed word after the line's (lmask_trim) */
+	uint64_t v = (mk[w] >> o) | ((mk[w + 1] << 1) << (63 - o));
 
-	if (o && w + 1 <= FAST_WORDS)
-		v |= mk[w + 1] << (64 - o);
-	return n >= 64 ? v : v & (((uint64_t)1 << n) - 1);
+	return v & (~(uint64_t)0 >> (64 - n));
 }
 
 /* Equal bytes a[0..n) and b[0..n), both in the padded line (8-byte reads may pass n). */
@@ -1066,35 +1098,46 @@ static PI_HOT int same_bytes(const char *a, const char *b, size_t n)
 	return 1;
 }
 
+/* The value of the 1-3 digits at p (k of them, the bytes after them readable) and whether
+ * they are a canonical part of a dotted quad (k of 1-3, no leading zero, at most 255),
+ * without a branch: the lengths of the parts vary from address to address. */
+static PI_HOT unsigned quad_part(const char *p, size_t k, unsigned *bad)
+{
+	/* weights of the first three bytes for k = 0..3 (k > 3 is bad and reads as 0) */
+	static const uint8_t w0[4] = {0, 1, 10, 100}, w1[4] = {0, 0, 1, 10}, w2[4] = {0, 0, 0, 1};
+	size_t kk = k > 3 ? 0 : k;
+	unsigned d0 = (unsigned)(unsigned char)p[0] - '0';
+	unsigned d1 = (unsigned)(unsigned char)p[1] - '0';
+	unsigned d2 = (unsigned)(unsigned char)p[2] - '0';
+	unsigned v = d0 * w0[kk] + d1 * w1[kk] + d2 * w2[kk];
+
+	*bad |= (unsigned)(kk == 0) | ((unsigned)(k > 1) & (unsigned)(d0 == 0)) |
+	        (unsigned)(v > 255);
+	return v;
+}
+
 /* A canonical dotted quad t[0..n) of digits and dots (dot: its dots as bits): emit_ipv4's
  * verdicts from the dot positions (exactly three, parts of 1-3 digits, no leading zero,
- * at most 255). */
+ * at most 255). The bytes after t[n) are readable (the line is padded). */
 static PI_HOT void fast_ipv4(struct pi_scan_xctx *x, const char *t, size_t n, uint64_t dot)
 {
 	uint8_t a[16] = {0};
-	size_t p = 0;
 	uint64_t d2 = dot & (dot - 1), d3 = d2 & (d2 - 1);
+	size_t p1, p2, p3;
+	unsigned bad = 0;
 
 	/* exactly three dots (without a popcount instruction in the baseline ISA) */
 	if (n < 7 || n > 15 || !dot || !d2 || !d3 || (d3 & (d3 - 1)))
 		return;
-	for (int part = 0; part < 4; part++) {
-		size_t q = part < 3 ? (size_t)__builtin_ctzll(dot) : n, k = q - p;
-		unsigned v;
-		if (k == 0 || k > 3 || (k > 1 && t[p] == '0'))
-			return;
-		v = (unsigned)(t[p] - '0');
-		if (k > 1)
-			v = v * 10 + (unsigned)(t[p + 1] - '0');
-		if (k > 2)
-			v = v * 10 + (unsigned)(t[p + 2] - '0');
-		if (v > 255)
-			return;
-		a[part] = (uint8_t)v;
-		if (part < 3)
-			dot &= dot - 1;
-		p = q + 1;
-	}
+	p1 = (size_t)__builtin_ctzll(dot);
+	p2 = (size_t)__builtin_ctzll(d2);
+	p3 = (size_t)__builtin_ctzll(d3);
+	a[0] = (uint8_t)quad_part(t, p1, &bad);
+	a[1] = (uint8_t)quad_part(t + p1 + 1, p2 - p1 - 1, &bad);
+	a[2] = (uint8_t)quad_part(t + p2 + 1, p3 - p2 - 1, &bad);
+	a[3] = (uint8_t)quad_part(t + p3 + 1, n - p3 - 1, &bad);
+	if (bad || !ip4_wanted(x, a))
+		return;
 	memcpy(x->norm, t, n);
 	x->norm[n] = '\0';
 	emit_value(x, PI_OBSERVABLE_IPV4, x->norm, n, a);
@@ -1105,7 +1148,7 @@ static PI_HOT void fast_run_word(struct pi_scan_xctx *x, const struct lmask *m, 
         size_t len, size_t s, size_t e)
 {
 	size_t n = e - s, lead, ls;
-	uint64_t all = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+	uint64_t all = ~(uint64_t)0 >> (64 - n); /* 1 <= n <= 64 */
 	uint64_t dot = mrange(m->dot, s, e), hy, alpha, digit, edge, starts, ends;
 
 	if (mrange(m->odd, s, e)) {
@@ -1130,7 +1173,7 @@ static PI_HOT void fast_run_word(struct pi_scan_xctx *x, const struct lmask *m, 
 	}
 	s += lead;
 	n = e - s;
-	all = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+	all = ~(uint64_t)0 >> (64 - n);
 	dot = (dot >> lead) & all;
 	hy = (hy >> lead) & all;
 	if (!dot) {
@@ -1191,10 +1234,71 @@ static PI_HOT void fast_run(struct pi_scan_xctx *x, const struct lmask *m, const
 		visit_run(x, t, len, s, e);
 }
 
-static PI_HOT int lit(const char *t, size_t len, size_t i, const char *l, size_t n)
+/* t[i..i+n) (within len) is l[0..n), 1 <= n <= 8, l zero-padded to 8 bytes: one 8-byte
+ * comparison (the line is padded). Use LIT. */
+/* The number of hex digits at p (at most 18; p has 18 readable bytes). */
+static PI_HOT size_t hex_prefix(const char *p)
 {
-	return i + n <= len && memcmp(t + i, l, n) == 0;
+	size_t n;
+#ifdef __SSE2__
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
+	__m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+	        _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+	__m128i hex = _mm_and_si128(_mm_cmpgt_epi8(lo, _mm_set1_epi8('a' - 1)),
+	        _mm_cmplt_epi8(lo, _mm_set1_epi8('f' + 1)));
+	uint32_t mk = (uint32_t)_mm_movemask_epi8(_mm_or_si128(dig, hex));
+
+	n = (size_t)__builtin_ctz(~mk); /* at most 16: bit 16 of ~mk is set */
+#else
+	n = 0;
+#endif
+	while (n < 18 && (cls[(unsigned char)p[n]] & (C_DIGIT | C_HEXA)))
+		n++;
+	return n;
 }
+
+/* The number of bytes at p, of the first avail, that are letters, digits, '+', '-', '(' or
+ * ')' (at most 32; p has 32 readable bytes). */
+static PI_HOT size_t flag_prefix(const char *p, size_t avail)
+{
+	uint64_t mk = 0;
+#ifdef __SSE2__
+	for (int h = 0; h < 2; h++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * h));
+		__m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
+		__m128i al = _mm_and_si128(_mm_cmpgt_epi8(lo, _mm_set1_epi8('a' - 1)),
+		        _mm_cmplt_epi8(lo, _mm_set1_epi8('z' + 1)));
+		__m128i dg = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+		        _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+		__m128i pu = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')),
+		                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
+		        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')),
+		                _mm_cmpeq_epi8(v, _mm_set1_epi8(')'))));
+		mk |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(al, dg), pu))
+		      << (16 * h);
+	}
+#else
+	for (size_t k = 0; k < 32; k++) {
+		unsigned char c = (unsigned char)p[k];
+		if ((cls[c] & (C_ALPHA | C_DIGIT)) || c == '+' || c == '-' || c == '(' || c == ')')
+			mk |= (uint64_t)1 << k;
+	}
+#endif
+	if (avail < 32)
+		mk &= ((uint64_t)1 << avail) - 1;
+	return (size_t)__builtin_ctzll(~mk);
+}
+
+static PI_HOT int lit8(const char *t, size_t len, size_t i, const char *l, size_t n)
+{
+	uint64_t a, b;
+
+	memcpy(&a, t + i, 8);
+	memcpy(&b, l, 8);
+	return i + n <= len && ((a ^ b) & (~(uint64_t)0 >> (64 - 8 * n))) == 0;
+}
+#define LIT(t, len, i, s) lit8(t, len, i, (const char[8]){s}, sizeof(s) - 1)
 
 /* bind_line's grammar read from the masks of the padded copy b of the line (len <= FAST_MAX):
  * returns 0, having reported nothing, when the line is not of that shape. */
@@ -1232,10 +1336,8 @@ PI_CLONES static int bind_fast(struct pi_scan_xctx *x, const char *b, size_t len
 	if ((m.digit[0] & digits) != digits || (m.alpha[0] & letters) != letters)
 		return 0;
 	i = 32;
-	if (lit(b, len, i, "@0x", 3)) {
-		k = i + 3;
-		while (k - i <= 20 && (cls[(unsigned char)b[k]] & (C_DIGIT | C_HEXA)))
-			k++; /* the padding stops it */
+	if (LIT(b, len, i, "@0x")) {
+		k = i + 3 + hex_prefix(b + i + 3);
 		if (k == i + 3 || k - i > 20 || k >= len || b[k] != ' ')
 			return 0;
 		i = k + 1;
@@ -1247,47 +1349,42 @@ PI_CLONES static int bind_fast(struct pi_scan_xctx *x, const char *b, size_t len
 	i = mclear(m.digit, ce + 1);
 	if (i - ce > 6)
 		return 0;
-	if (lit(b, len, i, " (", 2)) {
+	if (LIT(b, len, i, " (")) {
 		na = i + 2;
 		ne = mclear(m.run, na);
-		if (ne == na || !lit(b, len, ne, "):", 2))
+		if (ne == na || !LIT(b, len, ne, "):"))
 			return 0;
 		i = ne + 2;
-	} else if (lit(b, len, i, ":", 1)) {
+	} else if (LIT(b, len, i, ":")) {
 		i++;
 	} else {
 		return 0;
 	}
-	if (!lit(b, len, i, " ", 1))
+	if (!LIT(b, len, i, " "))
 		return 0;
 	i++;
-	if (lit(b, len, i, "view ", 5)) {
+	if (LIT(b, len, i, "view ")) {
 		va = i + 5;
 		ve = mclear(m.run, va);
-		if (ve - va < 2 || b[ve - 1] != ':' || !lit(b, len, ve, " ", 1))
+		if (ve - va < 2 || b[ve - 1] != ':' || !LIT(b, len, ve, " "))
 			return 0;
 		i = ve + 1;
 	}
-	if (!lit(b, len, i, "query: ", 7))
+	if (!LIT(b, len, i, "query: "))
 		return 0;
 	qa = i + 7;
 	qe = mclear(m.run, qa);
-	if (qe == qa || !lit(b, len, qe, " ", 1))
+	if (qe == qa || !LIT(b, len, qe, " "))
 		return 0;
 	i = qe + 1;
-	/* class and type: 1-16 letters and digits, then a space */
+	/* class and type: 1-16 letters and digits, then a space (i < len: a line's masks are
+	 * read only inside it) */
 	for (int w = 0; w < 2; w++) {
-		size_t a = mclear(m.alpha, i), d;
-		/* the end of the letters-and-digits word: alternate until neither continues */
-		for (;;) {
-			d = mclear(m.digit, a);
-			if (d == a)
-				break;
-			a = mclear(m.alpha, d);
-			if (a == d)
-				break;
-		}
-		k = a > d ? a : d;
+		uint64_t an;
+		if (i >= len)
+			return 0;
+		an = mrange(m.alpha, i, i + 17) | mrange(m.digit, i, i + 17);
+		k = i + (size_t)__builtin_ctzll(~an);
 		if (k == i || k - i > 16 || k >= len || b[k] != ' ')
 			return 0;
 		i = k + 1;
@@ -1295,16 +1392,12 @@ PI_CLONES static int bind_fast(struct pi_scan_xctx *x, const char *b, size_t len
 	/* flags: '+' or '-' then letters, digits, '+', '-', '(' and ')', up to 24 bytes */
 	if (i >= len || (b[i] != '+' && b[i] != '-'))
 		return 0;
-	for (k = i; k < len && k - i <= 24 &&
-	            ((cls[(unsigned char)b[k]] & (C_ALPHA | C_DIGIT)) || b[k] == '+' ||
-	                    b[k] == '-' || b[k] == '(' || b[k] == ')');
-	        k++)
-		;
+	k = i + flag_prefix(b + i, len - i);
 	if (k - i > 24)
 		return 0;
 	i = k;
 	if (i < len) {
-		if (!lit(b, len, i, " (", 2))
+		if (!LIT(b, len, i, " ("))
 			return 0;
 		sa = i + 2;
 		se = mclear(m.run, sa);

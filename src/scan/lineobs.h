@@ -96,6 +96,11 @@ struct pi_scan_xctx {
 	const char *seen[8];
 	size_t seen_len[8];
 	size_t nseen;
+	/* NULL, or a bit per IPv4 /16 (bit p & 63 of word p >> 6, p the address's first 16
+	 * bits): an IPv4 address whose bit is clear is not reported. A scan sets it to what its
+	 * matcher can match (pi_scan_match_ip4_filter), so that addresses no indicator covers
+	 * cost no formatting and no call. */
+	const uint64_t *ip4_filter;
 	char norm[PI_OBSERVABLE_MAX_OUTPUT];
 	char url[PI_OBSERVABLE_MAX_OUTPUT];
 	char host[PI_OBSERVABLE_MAX_OUTPUT];

@@ -1217,7 +1217,7 @@ static inline int ip4_16_has(const pi_scan_matcher *m, const uint8_t addr[4])
 	return (int)((m->ip4_16[p16 >> 6] >> (p16 & 63)) & 1);
 }
 
-int pi_scan_match_ip4_possible(const pi_scan_matcher *m, const uint8_t addr[4])
+static int ip4_possible(const pi_scan_matcher *m, const uint8_t addr[4])
 {
 	unsigned p16 = (unsigned)addr[0] << 8 | addr[1];
 	const struct trie *tr = &m->trie[0];
@@ -1229,6 +1229,16 @@ int pi_scan_match_ip4_possible(const pi_scan_matcher *m, const uint8_t addr[4])
 	if (tr->n == 0)
 		return 0;
 	return !tr->jump || tr->jump[p16] != 0;
+}
+
+void pi_scan_match_ip4_filter(const pi_scan_matcher *m, uint64_t out[PI_SCAN_IP4_FILTER_WORDS])
+{
+	memset(out, 0, PI_SCAN_IP4_FILTER_WORDS * sizeof(uint64_t));
+	for (unsigned p16 = 0; p16 < 65536; p16++) {
+		const uint8_t a[4] = {(uint8_t)(p16 >> 8), (uint8_t)p16, 0, 0};
+		if (ip4_possible(m, a))
+			out[p16 >> 6] |= (uint64_t)1 << (p16 & 63);
+	}
 }
 
 void pi_scan_match_batch(const pi_scan_matcher *m, pi_scan_mthread *t,

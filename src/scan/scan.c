@@ -108,6 +108,8 @@ struct worker {
 	struct pi_scan_xctx x;
 	pi_scan_mthread *mt;
 	const pi_scan_matcher *mt_for;
+	/* the /16s of mt_for's IPv4 keys and ranges (the extractor drops other addresses) */
+	uint64_t ip4_filter[PI_SCAN_IP4_FILTER_WORDS];
 	/* the batch being filled */
 	struct pi_scan_mobs obs[BATCH_OBS];
 	uint32_t obs_line[BATCH_OBS];
@@ -520,9 +522,6 @@ static void on_obs(void *arg, const struct pi_scan_obs *o)
 
 	if (o->len > UINT32_MAX - 1)
 		return;
-	/* most addresses in a log are in no indicator's /16 nor range: not batched at all */
-	if (o->kind == PI_OBSERVABLE_IPV4 && !pi_scan_match_ip4_possible(w->c->mref->m, o->addr))
-		return;
 	/* the same value twice in one line counts once */
 	for (size_t i = w->line_obs_start; i < w->nobs; i++)
 		if (w->obs[i].kind == o->kind && w->obs[i].len == o->len &&
@@ -672,6 +671,8 @@ static void process_chunk(struct worker *w, struct chunk *c)
 			return;
 		}
 		w->mt_for = c->mref->m;
+		pi_scan_match_ip4_filter(w->mt_for, w->ip4_filter);
+		w->x.ip4_filter = w->ip4_filter;
 	}
 	w->x.zeek = c->zeek;
 	while (p < end) {
@@ -1098,8 +1099,8 @@ pi_status pi_scan_new(const struct pi_scan_options *opt, pi_scan_set *set, pi_sc
 	memset(s->slots, 0, s->nslots * sizeof(struct chunk));
 	memset(s->workers, 0, threads * sizeof(struct worker));
 	for (size_t i = 0; i < s->nslots; i++)
-		if (!(s->slots[i].buf = malloc(PI_SCAN_CHUNK + PI_SCAN_MAX_LINE + 1 +
-		                                PI_SCAN_LINE_PAD))) {
+		if (!(s->slots[i].buf = malloc(
+		              PI_SCAN_CHUNK + PI_SCAN_MAX_LINE + 1 + PI_SCAN_LINE_PAD))) {
 			st = pi_error_set(err, PI_ERR_NOMEM, "out of memory for read buffers");
 			goto out;
 		}

@@ -60,6 +60,57 @@ static void test_ipv4(void **state)
 	expect("010.0.0.1 256.1.1.1 1.2.3.4.5 1.2.3 v1.2.3", "");
 }
 
+/* With an IPv4 /16 filter, addresses outside it are not reported, from any path: the BIND
+ * reading (copied and in place), the tokeniser, URLs and JSON fields. */
+static void test_ip4_filter(void **state)
+{
+	static const char *const lines[] = {
+	        "01-May-2024 12:56:10.590 client @0x7f3a3e3978 10.3.218.127#14597 "
+	        "(www.m4pdlxp.ru): query: www.m4pdlxp.ru IN HTTPS +E(0)K (10.1.0.53)",
+	        "from 10.1.2.3 to 10.3.4.5 via http://10.3.9.9/x and http://10.1.9.9/y",
+	};
+	static const char *const want_all[] = {
+	        "ipv4=10.3.218.127 domain=www.m4pdlxp.ru ipv4=10.1.0.53",
+	        "ipv4=10.1.2.3 ipv4=10.3.4.5 url=http://10.3.9.9/x ipv4=10.3.9.9 "
+	        "url=http://10.1.9.9/y ipv4=10.1.9.9",
+	};
+	static const char *const want_filtered[] = {
+	        "domain=www.m4pdlxp.ru ipv4=10.1.0.53",
+	        "ipv4=10.1.2.3 url=http://10.3.9.9/x url=http://10.1.9.9/y ipv4=10.1.9.9",
+	};
+	static uint64_t filter[1024];
+	struct pi_scan_xctx x;
+	struct got g;
+
+	(void)state;
+	filter[(10u << 8 | 1u) >> 6] |= (uint64_t)1 << ((10u << 8 | 1u) & 63);
+	for (int f = 0; f < 2; f++)
+		for (unsigned flags = 0; flags <= PI_SCAN_PADDED; flags += PI_SCAN_PADDED)
+			for (size_t i = 0; i < 2; i++) {
+				char buf[512];
+				size_t len = strlen(lines[i]);
+				memset(buf, 'a', sizeof(buf));
+				memcpy(buf, lines[i], len);
+				memset(&g, 0, sizeof(g));
+				assert_int_equal(pi_scan_xctx_init(&x, flags, collect, &g), PI_OK);
+				x.ip4_filter = f ? filter : NULL;
+				assert_int_equal(
+				        pi_scan_extract_line(&x, PI_SCAN_FORMAT_TEXT, buf, len), 0);
+				pi_scan_xctx_free(&x);
+				assert_string_equal(g.text, f ? want_filtered[i] : want_all[i]);
+			}
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(pi_scan_xctx_init(&x, 0, collect, &g), PI_OK);
+	x.ip4_filter = filter;
+	{
+		static const char json[] = "{\"src\":\"10.3.0.1\",\"dst\":\"10.1.0.1\"}";
+		assert_int_equal(
+		        pi_scan_extract_line(&x, PI_SCAN_FORMAT_JSONL, json, strlen(json)), 0);
+	}
+	pi_scan_xctx_free(&x);
+	assert_string_equal(g.text, "ipv4=10.1.0.1");
+}
+
 static void test_ipv6(void **state)
 {
 	(void)state;
@@ -250,12 +301,14 @@ static void test_bind_mutations(void **state)
 			inplace->text[0] = '\0';
 			x.arg = inplace;
 			x.flags = PI_SCAN_PADDED;
-			assert_int_equal(pi_scan_extract_line(&x, PI_SCAN_FORMAT_TEXT, buf, len), 0);
+			assert_int_equal(
+			        pi_scan_extract_line(&x, PI_SCAN_FORMAT_TEXT, buf, len), 0);
 			x.flags = 0;
 			if (strcmp(inplace->text, slow->text) != 0) {
 				differ++;
 				if (differ < 5)
-					print_message("in place: %.*s\n  fast: %s\n  tokeniser: %s\n",
+					print_message(
+					        "in place: %.*s\n  fast: %s\n  tokeniser: %s\n",
 					        (int)len, line, inplace->text, slow->text);
 			}
 			free(buf);
@@ -479,6 +532,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_ipv4),
+	        cmocka_unit_test(test_ip4_filter),
 	        cmocka_unit_test(test_ipv6),
 	        cmocka_unit_test(test_domains),
 	        cmocka_unit_test(test_bind_lines),

@@ -247,6 +247,58 @@ static void test_ranges(void **state)
 	        "3:192.0.2.7 0:192.0.2.0/24 0:192.0.2.128/25 1:192.0.2.0/24 3:192.0.2.0/24");
 }
 
+static int filter_bit(const uint64_t *f, unsigned a0, unsigned a1)
+{
+	unsigned p16 = a0 << 8 | a1;
+	return (int)((f[p16 >> 6] >> (p16 & 63)) & 1);
+}
+
+/* The /16 filter the extractor drops addresses with: set for the /16 of an exact key and under
+ * a range above or below the jump depth, clear elsewhere; all set when an expression may
+ * match any address; all clear without IPv4 indicators. */
+static void test_ip4_filter(void **state)
+{
+	static const struct {
+		const char *list;
+		unsigned on[4][2], off[4][2];
+	} cases[] = {
+	        {"10.0.0.0/8\n192.0.2.7\n172.16.5.0/24\n",
+	                {{10, 0}, {10, 255}, {192, 0}, {172, 16}},
+	                {{11, 0}, {192, 1}, {172, 17}, {9, 255}}},
+	        {"example.org\n", {{0, 0}, {0, 0}, {0, 0}, {0, 0}},
+	                {{10, 0}, {192, 0}, {0, 0}, {255, 255}}},
+	};
+	uint64_t *f = malloc(PI_SCAN_IP4_FILTER_WORDS * sizeof(uint64_t));
+
+	(void)state;
+	assert_non_null(f);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		pi_scan_set *set = NULL;
+		pi_scan_matcher *m = NULL;
+		struct pi_error err;
+		size_t on = 0;
+		assert_int_equal(pi_scan_set_new(&set), PI_OK);
+		assert_int_equal(
+		        pi_scan_set_load_list(set, cases[c].list, strlen(cases[c].list), "l", &err),
+		        PI_OK);
+		assert_int_equal(pi_scan_matcher_build(set, NULL, &m, &err), PI_OK);
+		memset(f, 0xA5, PI_SCAN_IP4_FILTER_WORDS * sizeof(uint64_t));
+		pi_scan_match_ip4_filter(m, f);
+		for (size_t k = 0; k < 4; k++) {
+			if (c == 0)
+				assert_true(filter_bit(f, cases[c].on[k][0], cases[c].on[k][1]));
+			assert_false(filter_bit(f, cases[c].off[k][0], cases[c].off[k][1]));
+		}
+		for (size_t w = 0; w < PI_SCAN_IP4_FILTER_WORDS; w++)
+			on += (size_t)__builtin_popcountll(f[w]);
+		/* a /8 (256 /16s), one exact key's /16 and a /24's /16 */
+		assert_int_equal(on, c == 0 ? 258 : 0);
+		pi_scan_matcher_free(m);
+		pi_scan_set_free(set);
+	}
+	free(f);
+}
+
 static void test_revoked_and_expired(void **state)
 {
 	pi_scan_set *set = NULL;
@@ -473,6 +525,7 @@ int main(void)
 	        cmocka_unit_test(test_bundle_and_matching),
 	        cmocka_unit_test(test_list_csv_and_refusals),
 	        cmocka_unit_test(test_ranges),
+	        cmocka_unit_test(test_ip4_filter),
 	        cmocka_unit_test(test_revoked_and_expired),
 	        cmocka_unit_test(test_cache_round_trip),
 	        cmocka_unit_test(test_cache_then_add),
