@@ -840,12 +840,12 @@ static int bind_line(struct pi_scan_xctx *x, const char *t, size_t len)
 #define FAST_WORDS (FAST_MAX / 64)
 
 struct lmask {
-	uint64_t run[FAST_WORDS + 1];   /* name characters (C_RUN) */
-	uint64_t digit[FAST_WORDS + 1]; /* '0'-'9' */
-	uint64_t alpha[FAST_WORDS + 1]; /* letters */
-	uint64_t dot[FAST_WORDS + 1];   /* '.' */
-	uint64_t hy[FAST_WORDS + 1];    /* '-' */
-	uint64_t odd[FAST_WORDS + 1];   /* ':', '_' and bytes >= 0x80 */
+	uint64_t run[FAST_WORDS + 2];   /* name characters (C_RUN) */
+	uint64_t digit[FAST_WORDS + 2]; /* '0'-'9' */
+	uint64_t alpha[FAST_WORDS + 2]; /* letters */
+	uint64_t dot[FAST_WORDS + 2];   /* '.' */
+	uint64_t hy[FAST_WORDS + 2];    /* '-' */
+	uint64_t odd[FAST_WORDS + 2];   /* ':', '_' and bytes >= 0x80 */
 };
 
 /* Clears the words of m that lmask_build fills for len bytes, and the one after them, which
@@ -882,8 +882,8 @@ static inline __attribute__((always_inline)) void lmask_trim_word(struct lmask *
 
 static inline __attribute__((always_inline)) void lmask_trim(struct lmask *m, size_t len, size_t nw)
 {
-	if (nw <= FAST_WORDS)
-		m->run[nw] = m->digit[nw] = m->alpha[nw] = m->dot[nw] = m->hy[nw] = m->odd[nw] = 0;
+	for (size_t w = nw; w <= nw + 1 && w <= FAST_WORDS + 1; w++)
+		m->run[w] = m->digit[w] = m->alpha[w] = m->dot[w] = m->hy[w] = m->odd[w] = 0;
 	lmask_trim_word(m, len);
 }
 
@@ -1077,11 +1077,28 @@ static PI_HOT uint64_t mrange(const uint64_t *mk, size_t s, size_t e)
 	return v & (~(uint64_t)0 >> (64 - n));
 }
 
-/* Equal bytes a[0..n) and b[0..n), both in the padded line (8-byte reads may pass n). */
+/* Equal bytes a[0..n) and b[0..n), both in the padded line (reads may pass n by 32 bytes). */
 static PI_HOT int same_bytes(const char *a, const char *b, size_t n)
 {
 	size_t i = 0;
 
+#ifdef __SSE2__
+	if (n <= 32) {
+		/* names differ in length from line to line: no loop whose count varies */
+		unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		                      _mm_loadu_si128((const __m128i *)(const void *)a),
+		                      _mm_loadu_si128((const __m128i *)(const void *)b))) |
+		              (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		                      _mm_loadu_si128((const __m128i *)(const void *)(a + 16)),
+		                      _mm_loadu_si128((const __m128i *)(const void *)(b + 16))))
+		                      << 16;
+		uint64_t want;
+		if (n == 0)
+			return 1;
+		want = ~(uint64_t)0 >> (64 - n);
+		return (eq & want) == want;
+	}
+#endif
 	for (; i + 8 <= n; i += 8) {
 		uint64_t u, v;
 		memcpy(&u, a + i, 8);
@@ -1134,9 +1151,13 @@ static PI_HOT void fast_ipv4(struct pi_scan_xctx *x, const char *t, size_t n, ui
 	p3 = (size_t)__builtin_ctzll(d3);
 	a[0] = (uint8_t)quad_part(t, p1, &bad);
 	a[1] = (uint8_t)quad_part(t + p1 + 1, p2 - p1 - 1, &bad);
+	/* outside the filter it is not reported whether or not it is an address (a bad part
+	 * gives some byte, and bad is not looked at) */
+	if (!ip4_wanted(x, a))
+		return;
 	a[2] = (uint8_t)quad_part(t + p2 + 1, p3 - p2 - 1, &bad);
 	a[3] = (uint8_t)quad_part(t + p3 + 1, n - p3 - 1, &bad);
-	if (bad || !ip4_wanted(x, a))
+	if (bad)
 		return;
 	memcpy(x->norm, t, n);
 	x->norm[n] = '\0';
@@ -1202,7 +1223,8 @@ static PI_HOT void fast_run_word(struct pi_scan_xctx *x, const struct lmask *m, 
 	if ((digit >> ls) == (all >> ls))
 		goto refused; /* the top-level label is all digits */
 #ifdef __SSE2__
-	for (size_t i = 0; i < n; i += 16) {
+	/* 32 bytes whatever n (the line is padded, norm is longer): most names are shorter */
+	for (size_t i = 0; i < 32 || i < n; i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + s + i));
 		__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
 		        _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
