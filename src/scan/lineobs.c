@@ -846,6 +846,7 @@ struct lmask {
 	uint64_t dot[FAST_WORDS + 2];   /* '.' */
 	uint64_t hy[FAST_WORDS + 2];    /* '-' */
 	uint64_t odd[FAST_WORDS + 2];   /* ':', '_' and bytes >= 0x80 */
+	uint64_t sp[FAST_WORDS + 2];    /* ' ' */
 };
 
 /* Clears the words of m that lmask_build fills for len bytes, and the one after them, which
@@ -857,7 +858,8 @@ static void lmask_clear(struct lmask *m, size_t len)
 	if (nw > FAST_WORDS + 1)
 		nw = FAST_WORDS + 1;
 	for (size_t w = 0; w < nw; w++)
-		m->run[w] = m->digit[w] = m->alpha[w] = m->dot[w] = m->hy[w] = m->odd[w] = 0;
+		m->run[w] = m->digit[w] = m->alpha[w] = m->dot[w] = m->hy[w] = m->odd[w] =
+		        m->sp[w] = 0;
 }
 
 /* Clears the bits at and past len that the vector builders set from the bytes after the line
@@ -878,12 +880,14 @@ static inline __attribute__((always_inline)) void lmask_trim_word(struct lmask *
 	m->dot[w] &= keep;
 	m->hy[w] &= keep;
 	m->odd[w] &= keep;
+	m->sp[w] &= keep;
 }
 
 static inline __attribute__((always_inline)) void lmask_trim(struct lmask *m, size_t len, size_t nw)
 {
 	for (size_t w = nw; w <= nw + 1 && w <= FAST_WORDS + 1; w++)
-		m->run[w] = m->digit[w] = m->alpha[w] = m->dot[w] = m->hy[w] = m->odd[w] = 0;
+		m->run[w] = m->digit[w] = m->alpha[w] = m->dot[w] = m->hy[w] = m->odd[w] =
+		        m->sp[w] = 0;
 	lmask_trim_word(m, len);
 }
 
@@ -924,6 +928,9 @@ __attribute__((target("avx2"))) static void lmask_build_avx2(
 		m->dot[w] = (m->dot[w] & keep) | (uint64_t)(uint32_t)_mm256_movemask_epi8(dot)
 		                                         << sh;
 		m->hy[w] = (m->hy[w] & keep) | (uint64_t)(uint32_t)_mm256_movemask_epi8(hy) << sh;
+		m->sp[w] = (m->sp[w] & keep) | (uint64_t)(uint32_t)_mm256_movemask_epi8(
+		                                       _mm256_cmpeq_epi8(v, _mm256_set1_epi8(' ')))
+		                                       << sh;
 		m->odd[w] = (m->odd[w] & keep) | (uint64_t)(uint32_t)_mm256_movemask_epi8(odd)
 		                                         << sh;
 	}
@@ -955,6 +962,7 @@ __attribute__((target("avx512f,avx512bw"))) static void lmask_build_avx512(
 		m->dot[k] = dot;
 		m->hy[k] = hy;
 		m->odd[k] = odd;
+		m->sp[k] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(' '));
 	}
 	lmask_trim(m, len, nv);
 }
@@ -993,6 +1001,10 @@ static void lmask_build_sse2(const char *buf, size_t len, struct lmask *m)
 		m->dot[w] = (m->dot[w] & keep) | (uint64_t)(unsigned)_mm_movemask_epi8(dot) << sh;
 		m->hy[w] = (m->hy[w] & keep) | (uint64_t)(unsigned)_mm_movemask_epi8(hy) << sh;
 		m->odd[w] = (m->odd[w] & keep) | (uint64_t)(unsigned)_mm_movemask_epi8(odd) << sh;
+		m->sp[w] =
+		        (m->sp[w] & keep) |
+		        (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')))
+		                << sh;
 	}
 	lmask_trim(m, len, nw);
 }
@@ -1017,6 +1029,8 @@ static void lmask_build_bytes(const char *buf, size_t len, struct lmask *m)
 			m->dot[w] |= b;
 		if (ch == '-')
 			m->hy[w] |= b;
+		if (ch == ' ')
+			m->sp[w] |= b;
 		if (ch == ':' || ch == '_' || ch >= 0x80)
 			m->odd[w] |= b;
 	}
@@ -1322,15 +1336,50 @@ static PI_HOT int lit8(const char *t, size_t len, size_t i, const char *l, size_
 }
 #define LIT(t, len, i, s) lit8(t, len, i, (const char[8]){s}, sizeof(s) - 1)
 
+/* The most spaces a line of bind_line's shape holds: three in the stamp and "client ", the
+ * pointer, the address, the name, two for the view, "query:", the name, class, type, flags. */
+#define FAST_SPACES 13
+
+/* Fills p with the positions of the spaces of the line, in order, and returns how many there
+ * are; more than FAST_SPACES returns FAST_SPACES + 1 (p then holds part of them). p has room
+ * for FAST_SPACES + 16 entries: up to 8 or 16 are written per word whatever its count (the
+ * extra entries are junk), so no loop runs as many times as a line has spaces. */
+static PI_HOT size_t fast_spaces(const struct lmask *m, size_t len, uint16_t *p)
+{
+	size_t cnt = 0, nw = (len + 63) / 64;
+
+	for (size_t w = 0; w < nw; w++) {
+		uint64_t bits = m->sp[w];
+		size_t c = (size_t)__builtin_popcountll(bits);
+		if (cnt + c > FAST_SPACES)
+			return FAST_SPACES + 1;
+		for (size_t k = 0; k < 8; k++) {
+			p[cnt + k] = (uint16_t)(w * 64 +
+			                        (size_t)__builtin_ctzll(bits | (uint64_t)1 << 63));
+			bits &= bits - 1;
+		}
+		for (size_t k = 8; k < c; k++) {
+			p[cnt + k] = (uint16_t)(w * 64 + (size_t)__builtin_ctzll(bits));
+			bits &= bits - 1;
+		}
+		cnt += c;
+	}
+	return cnt;
+}
+
 /* bind_line's grammar read from the masks of the padded copy b of the line (len <= FAST_MAX):
- * returns 0, having reported nothing, when the line is not of that shape. */
+ * returns 0, having reported nothing, when the line is not of that shape. The spaces are found
+ * first, all at once; every field is then checked from the spaces around it, so the checks do
+ * not wait on one another (reading the line field after field would make each wait for the
+ * end of the one before). */
 PI_CLONES static int bind_fast(struct pi_scan_xctx *x, const char *b, size_t len)
 {
 	/* "01-May-2024 12:00:00.123 client ": digits, letters and literal bytes */
 	static const uint64_t digits = 0xEDB783ull, letters = 0x38ull;
 	static const char head[] = "\?\?-\?\?\?-\?\?\?\? \?\?:\?\?:\?\?.\?\?\? client ";
 	struct lmask m;
-	size_t i, ca, ce, na = 0, ne = 0, va = 0, ve = 0, qa, qe, sa = 0, se = 0, k;
+	uint16_t p[FAST_SPACES + 16];
+	size_t nsp, j, i, k, ca, ce, pe, na = 0, ne = 0, va = 0, ve = 0, qa, qe, sa = 0, se = 0;
 
 	if (len < 40)
 		return 0;
@@ -1357,75 +1406,86 @@ PI_CLONES static int bind_fast(struct pi_scan_xctx *x, const char *b, size_t len
 	lmask_build(b, len, &m);
 	if ((m.digit[0] & digits) != digits || (m.alpha[0] & letters) != letters)
 		return 0;
-	i = 32;
-	if (LIT(b, len, i, "@0x")) {
-		k = i + 3 + hex_prefix(b + i + 3);
-		if (k == i + 3 || k - i > 20 || k >= len || b[k] != ' ')
+	/* the head's three spaces (11, 24, 31) are p[0..2]: the head allows no other */
+	nsp = fast_spaces(&m, len, p);
+	if (nsp < 8 || nsp > FAST_SPACES)
+		return 0;
+	j = 3; /* p[j - 1] + 1 starts the next field */
+	if (LIT(b, len, 32, "@0x")) {
+		/* "@0x" and 1-17 hex digits up to the next space */
+		k = 35 + hex_prefix(b + 35);
+		if (k == 35 || k > 52 || k != p[3])
 			return 0;
-		i = k + 1;
+		j = 4;
 	}
-	ca = i;
+	/* the client address, then "#port" and " (" or ":" and a space */
+	ca = (size_t)p[j - 1] + 1;
 	ce = mclear(m.run, ca);
 	if (ce == ca || ce >= len || b[ce] != '#' || !mbit(m.digit, ce + 1))
 		return 0;
-	i = mclear(m.digit, ce + 1);
-	if (i - ce > 6)
+	pe = mclear(m.digit, ce + 1);
+	if (pe - ce > 6)
 		return 0;
-	if (LIT(b, len, i, " (")) {
-		na = i + 2;
-		ne = mclear(m.run, na);
-		if (ne == na || !LIT(b, len, ne, "):"))
+	if (pe == p[j]) {
+		/* " (NAME):" then a space */
+		if (b[pe + 1] != '(')
 			return 0;
-		i = ne + 2;
-	} else if (LIT(b, len, i, ":")) {
-		i++;
+		na = pe + 2;
+		ne = mclear(m.run, na);
+		if (ne == na || ne + 2 != p[j + 1] || !LIT(b, len, ne, "):"))
+			return 0;
+		j += 2;
+	} else if (b[pe] == ':' && pe + 1 == p[j]) {
+		j += 1;
 	} else {
 		return 0;
 	}
-	if (!LIT(b, len, i, " "))
+	/* p[j - 1] is the space before "view" or "query:"; at least 4 spaces follow it (after
+	 * "query:", the name, the class and the type) */
+	if (j + 4 > nsp)
 		return 0;
-	i++;
+	i = (size_t)p[j - 1] + 1;
 	if (LIT(b, len, i, "view ")) {
 		va = i + 5;
 		ve = mclear(m.run, va);
-		if (ve - va < 2 || b[ve - 1] != ':' || !LIT(b, len, ve, " "))
+		if (ve - va < 2 || b[ve - 1] != ':' || ve != p[j + 1] || j + 6 > nsp)
 			return 0;
+		j += 2;
 		i = ve + 1;
 	}
 	if (!LIT(b, len, i, "query: "))
 		return 0;
 	qa = i + 7;
 	qe = mclear(m.run, qa);
-	if (qe == qa || !LIT(b, len, qe, " "))
+	if (qe == qa || qe != p[j + 1])
 		return 0;
-	i = qe + 1;
-	/* class and type: 1-16 letters and digits, then a space (i < len: a line's masks are
-	 * read only inside it) */
-	for (int w = 0; w < 2; w++) {
-		uint64_t an;
-		if (i >= len)
+	/* class and type: 1-16 letters and digits between two spaces */
+	for (size_t f = j + 1; f < j + 3; f++) {
+		size_t s0 = (size_t)p[f] + 1, n = (size_t)p[f + 1] - s0;
+		uint64_t an = mrange(m.alpha, s0, s0 + 17) | mrange(m.digit, s0, s0 + 17);
+		if (n == 0 || n > 16 || (size_t)__builtin_ctzll(~an) != n)
 			return 0;
-		an = mrange(m.alpha, i, i + 17) | mrange(m.digit, i, i + 17);
-		k = i + (size_t)__builtin_ctzll(~an);
-		if (k == i || k - i > 16 || k >= len || b[k] != ' ')
-			return 0;
-		i = k + 1;
 	}
-	/* flags: '+' or '-' then letters, digits, '+', '-', '(' and ')', up to 24 bytes */
+	/* flags: '+' or '-' then letters, digits, '+', '-', '(' and ')', up to 24 bytes, to the
+	 * end of the line or to " (SERVER)" */
+	i = (size_t)p[j + 3] + 1;
 	if (i >= len || (b[i] != '+' && b[i] != '-'))
 		return 0;
 	k = i + flag_prefix(b + i, len - i);
 	if (k - i > 24)
 		return 0;
-	i = k;
-	if (i < len) {
-		if (!LIT(b, len, i, " ("))
+	if (k < len) {
+		if (j + 4 >= nsp || k != p[j + 4] || b[k + 1] != '(')
 			return 0;
-		sa = i + 2;
+		sa = k + 2;
 		se = mclear(m.run, sa);
 		if (se == sa || se + 1 != len || b[se] != ')')
 			return 0;
 	}
+	/* no space left over (the fields above account for every one) */
+	if (nsp != j + 4 + (k < len))
+		return 0;
+	x->fast_lines++;
 	fast_run(x, &m, b, len, ca, ce);
 	if (na)
 		fast_run(x, &m, b, len, na, ne);

@@ -101,6 +101,9 @@ struct pi_scan_xctx {
 	 * matcher can match (pi_scan_match_ip4_filter), so that addresses no indicator covers
 	 * cost no formatting and no call. */
 	const uint64_t *ip4_filter;
+	/* lines read by a format's fast reading (the BIND query log's bit masks): a count for
+	 * tests and benchmarks, which check that the fast reading is taken */
+	uint64_t fast_lines;
 	char norm[PI_OBSERVABLE_MAX_OUTPUT];
 	char url[PI_OBSERVABLE_MAX_OUTPUT];
 	char host[PI_OBSERVABLE_MAX_OUTPUT];

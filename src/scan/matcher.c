@@ -23,6 +23,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define LIST_BIT 0x80000000u
 #define PROBES_MAX 2048
@@ -1231,6 +1234,55 @@ static int ip4_possible(const pi_scan_matcher *m, const uint8_t addr[4])
 	return !tr->jump || tr->jump[p16] != 0;
 }
 
+#ifdef __SSE2__
+/* Bit i set where byte i of v is a '.'. */
+static inline unsigned dots16(__m128i v)
+{
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+}
+#endif
+
+/* Bit i set where v[i] is '.', for a name of 1 <= n <= 64 bytes, without reading past v + n and
+ * without a loop whose count is the name's length (names differ in length and in where their
+ * dots are, and every such branch would be mispredicted). */
+static inline uint64_t dot_mask(const char *v, size_t n)
+{
+	uint64_t mk = 0;
+#ifdef __SSE2__
+	size_t k = 0;
+	if (n >= 16) {
+		for (; k + 16 <= n; k += 16)
+			mk |= (uint64_t)dots16(
+			              _mm_loadu_si128((const __m128i *)(const void *)(v + k)))
+			      << k;
+		if (k < n) /* the last 16 bytes again, overlapping */
+			mk |= (uint64_t)dots16(
+			              _mm_loadu_si128((const __m128i *)(const void *)(v + n - 16)))
+			      << (n - 16);
+		return mk;
+	}
+	if (n >= 8) {
+		uint64_t lo, hi;
+		unsigned d;
+		memcpy(&lo, v, 8);
+		memcpy(&hi, v + n - 8, 8);
+		d = dots16(_mm_set_epi64x((long long)hi, (long long)lo));
+		return (uint64_t)(d & 0xFF) | (uint64_t)(d >> 8) << (n - 8);
+	}
+	if (n >= 4) {
+		uint32_t lo, hi;
+		unsigned d;
+		memcpy(&lo, v, 4);
+		memcpy(&hi, v + n - 4, 4);
+		d = dots16(_mm_set_epi32(0, 0, (int)hi, (int)lo));
+		return (uint64_t)(d & 0xF) | (uint64_t)((d >> 4) & 0xF) << (n - 4);
+	}
+#endif
+	for (size_t i = 0; i < n; i++)
+		mk |= (uint64_t)(v[i] == '.') << i;
+	return mk;
+}
+
 void pi_scan_match_ip4_filter(const pi_scan_matcher *m, uint64_t out[PI_SCAN_IP4_FILTER_WORDS])
 {
 	memset(out, 0, PI_SCAN_IP4_FILTER_WORDS * sizeof(uint64_t));
@@ -1257,16 +1309,24 @@ void pi_scan_match_batch(const pi_scan_matcher *m, pi_scan_mthread *t,
 			break;
 		case CLS_DOMAIN:
 			add_probe(m, t, CLS_DOMAIN, o->value, o->len, i, fn, arg);
-			{
-				/* the parents (pi_domain_parent): the suffix after each dot but
-				 * the last */
-				uint8_t dots[PI_DOMAIN_MAX + 2];
+			/* the parents (pi_domain_parent): the suffix after each dot but the
+			 * last; a name over 255 bytes is never normalised and has none */
+			if (o->len >= 1 && o->len <= 64) {
+				uint64_t d = dot_mask(o->value, o->len);
+				if (d)
+					d ^= (uint64_t)1
+					     << (63 - __builtin_clzll(d)); /* the last */
+				for (; d; d &= d - 1) {
+					size_t k = (size_t)__builtin_ctzll(d);
+					add_probe(m, t, CLS_DOMAIN, o->value + k + 1,
+					        o->len - k - 1, i, fn, arg);
+				}
+			} else if (o->len <= 255) {
+				uint8_t dots[256];
 				size_t nd = 0;
-				for (size_t k = 0; k < o->len && nd < sizeof(dots); k++)
+				for (size_t k = 0; k < o->len; k++)
 					if (o->value[k] == '.')
 						dots[nd++] = (uint8_t)k;
-				if (o->len > 255)
-					nd = 0; /* never a normalised name; no parents */
 				for (size_t k = 0; k + 1 < nd; k++)
 					add_probe(m, t, CLS_DOMAIN, o->value + dots[k] + 1,
 					        o->len - dots[k] - 1, i, fn, arg);

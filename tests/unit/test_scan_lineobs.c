@@ -281,7 +281,14 @@ static void test_bind_mutations(void **state)
 		fast->len = fast->count = 0;
 		fast->text[0] = '\0';
 		x.arg = fast;
-		assert_int_equal(pi_scan_extract_line(&x, PI_SCAN_FORMAT_TEXT, line, len), 0);
+		{
+			uint64_t before = x.fast_lines;
+			assert_int_equal(
+			        pi_scan_extract_line(&x, PI_SCAN_FORMAT_TEXT, line, len), 0);
+			/* every base line is read by the bit masks, not left to the tokeniser */
+			if (muts == 0 && x.fast_lines != before + 1)
+				fail_msg("not read by the fast reading: %.*s", (int)len, line);
+		}
 		slow->len = slow->count = 0;
 		slow->text[0] = '\0';
 		x.arg = slow;
@@ -301,8 +308,14 @@ static void test_bind_mutations(void **state)
 			inplace->text[0] = '\0';
 			x.arg = inplace;
 			x.flags = PI_SCAN_PADDED;
-			assert_int_equal(
-			        pi_scan_extract_line(&x, PI_SCAN_FORMAT_TEXT, buf, len), 0);
+			{
+				uint64_t before = x.fast_lines;
+				assert_int_equal(
+				        pi_scan_extract_line(&x, PI_SCAN_FORMAT_TEXT, buf, len), 0);
+				if (muts == 0 && x.fast_lines != before + 1)
+					fail_msg("not read in place by the fast reading: %.*s",
+					        (int)len, line);
+			}
 			x.flags = 0;
 			if (strcmp(inplace->text, slow->text) != 0) {
 				differ++;

@@ -247,6 +247,58 @@ static void test_ranges(void **state)
 	        "3:192.0.2.7 0:192.0.2.0/24 0:192.0.2.128/25 1:192.0.2.0/24 3:192.0.2.0/24");
 }
 
+/* Parent domains of names of every length band the dot finder reads differently (under 4,
+ * 4-7, 8-15, 16-64 bytes and over 64): each parent is probed, the top-level label is not, and
+ * the whole name is. Values are copied to exactly-sized buffers, so a read past a name's end
+ * is caught by the sanitizer. */
+static void test_parent_domains(void **state)
+{
+	static const char *const names[] = {"a.b", "a.b.cd", "w.ex.org", "www.example.co.uk",
+	        "x.y.a-long-registered-domain.example",
+	        "q.r.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbb.example",
+	        "plain.org", "org"};
+	static const char list[] = "a.b\nb.cd\nex.org\nexample.co.uk\n"
+	                           "a-long-registered-domain.example\n"
+	                           "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+	                           "bbbbbbbbbbbbbb.example\norg\nuk\n";
+	const size_t n = sizeof(names) / sizeof(names[0]);
+	pi_scan_set *set = NULL;
+	pi_scan_matcher *m = NULL;
+	pi_scan_mthread *t = NULL;
+	struct pi_scan_mobs obs[8];
+	char *copies[8];
+	struct pi_error err;
+	struct seen sn;
+
+	(void)state;
+	assert_int_equal(pi_scan_set_new(&set), PI_OK);
+	assert_int_equal(pi_scan_set_load_list(set, list, strlen(list), "l", &err), PI_OK);
+	assert_int_equal(pi_scan_matcher_build(set, NULL, &m, &err), PI_OK);
+	assert_int_equal(pi_scan_mthread_new(m, &t), PI_OK);
+	memset(&sn, 0, sizeof(sn));
+	sn.set = set;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(names[i]);
+		copies[i] = malloc(len);
+		assert_non_null(copies[i]);
+		memcpy(copies[i], names[i], len);
+		memset(&obs[i], 0, sizeof(obs[i]));
+		obs[i].value = copies[i];
+		obs[i].len = (uint32_t)len;
+		obs[i].kind = PI_OBSERVABLE_DOMAIN;
+	}
+	pi_scan_match_batch(m, t, obs, n, on_range_hit, &sn);
+	assert_string_equal(sn.text,
+	        "0:a.b 1:b.cd 2:ex.org 3:example.co.uk 4:a-long-registered-domain.example "
+	        "5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbb.example "
+	        "7:org");
+	for (size_t i = 0; i < n; i++)
+		free(copies[i]);
+	pi_scan_mthread_free(t);
+	pi_scan_matcher_free(m);
+	pi_scan_set_free(set);
+}
+
 static int filter_bit(const uint64_t *f, unsigned a0, unsigned a1)
 {
 	unsigned p16 = a0 << 8 | a1;
@@ -526,6 +578,7 @@ int main(void)
 	        cmocka_unit_test(test_list_csv_and_refusals),
 	        cmocka_unit_test(test_ranges),
 	        cmocka_unit_test(test_ip4_filter),
+	        cmocka_unit_test(test_parent_domains),
 	        cmocka_unit_test(test_revoked_and_expired),
 	        cmocka_unit_test(test_cache_round_trip),
 	        cmocka_unit_test(test_cache_then_add),
