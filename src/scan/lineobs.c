@@ -277,6 +277,8 @@ static void emit_ipv4(struct pi_scan_xctx *x, const char *s, size_t n)
 		if (i == start || (i - start > 1 && s[start] == '0') || v > 255)
 			return;
 		a[part] = (uint8_t)v;
+		if (part == 1 && !ip4_wanted(x, a))
+			return; /* outside the filter: not reported, whatever follows */
 	}
 	if (i != n)
 		return;
@@ -416,10 +418,12 @@ static void emit_hash(struct pi_scan_xctx *x, const char *s, size_t n)
 
 /* ---------- the tokeniser ---------- */
 
-/* A piece of a run without ':'; after_slash: it follows a single '/' (a path, not a host). */
-static void plain_piece(struct pi_scan_xctx *x, const char *s, size_t n, int after_slash)
+/* A piece of a run without ':'; after_slash: it follows a single '/' (a path, not a host);
+ * acc: the OR of the byte classes of s[0..n) when the caller has it, else 0. */
+static void plain_piece(
+        struct pi_scan_xctx *x, const char *s, size_t n, int after_slash, unsigned acc)
 {
-	unsigned acc = 0;
+	size_t n0 = n;
 
 	while (n > 0 && (s[0] == '.' || s[0] == '-' || s[0] == '_')) {
 		s++;
@@ -429,8 +433,11 @@ static void plain_piece(struct pi_scan_xctx *x, const char *s, size_t n, int aft
 		n--;
 	if (n == 0)
 		return;
-	for (size_t i = 0; i < n; i++)
-		acc |= cls[(unsigned char)s[i]];
+	if (!acc || n != n0) { /* not given, or the trim took bytes whose class may be gone */
+		acc = 0;
+		for (size_t i = 0; i < n; i++)
+			acc |= cls[(unsigned char)s[i]];
+	}
 	if (acc & C_DOT) {
 		if (!(acc & ~(unsigned)(C_DIGIT | C_DOT)))
 			emit_ipv4(x, s, n);
@@ -520,13 +527,13 @@ static size_t take_run(
 		for (size_t i = s; i <= e; i++) {
 			if (i == e || t[i] == ':') {
 				if (i > p)
-					plain_piece(x, t + p, i - p, p == s && after_slash);
+					plain_piece(x, t + p, i - p, p == s && after_slash, 0);
 				p = i + 1;
 			}
 		}
 		return e;
 	}
-	plain_piece(x, t + s, e - s, after_slash);
+	plain_piece(x, t + s, e - s, after_slash, acc);
 	return e;
 }
 
@@ -588,12 +595,21 @@ static void build_masks(const char *t, size_t len, uint64_t *runs, uint64_t *wan
 			size_t left = len - base - k;
 			uint64_t lane;
 #ifdef __SSE2__
-			char tmp[16];
 			__m128i v, lo, alpha, digcol, dot, colon, rest;
+			/* a text's last bytes: its last 16 bytes read again and the bytes before
+			 * p dropped from every mask (a copy would cost a call) */
+			unsigned drop = 0, keep = 0xFFFF;
+			char tmp[16];
 			if (left < 16) {
-				memset(tmp, 0, sizeof(tmp));
-				memcpy(tmp, p, left);
-				p = tmp;
+				if (len >= 16) {
+					drop = 16 - (unsigned)left;
+					p -= drop;
+				} else {
+					memset(tmp, 0, sizeof(tmp));
+					memcpy(tmp, p, left);
+					p = tmp;
+				}
+				keep = (1u << left) - 1;
 			}
 			v = _mm_loadu_si128((const __m128i *)(const void *)p);
 			lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
@@ -605,13 +621,19 @@ static void build_masks(const char *t, size_t len, uint64_t *runs, uint64_t *wan
 			colon = _mm_cmpeq_epi8(v, _mm_set1_epi8(':'));
 			rest = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
 			        _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
-			lane = (unsigned)(_mm_movemask_epi8(
-			                          _mm_or_si128(_mm_or_si128(alpha, digcol),
-			                                  _mm_or_si128(dot, rest))) |
-			                  _mm_movemask_epi8(v));
-			d |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(dot, colon)) << k;
-			a |= (uint64_t)(unsigned)_mm_movemask_epi8(
-			             _mm_cmpeq_epi8(v, _mm_set1_epi8('@')))
+			lane = (((unsigned)_mm_movemask_epi8(_mm_or_si128(
+			                 _mm_or_si128(alpha, digcol), _mm_or_si128(dot, rest))) |
+			                (unsigned)_mm_movemask_epi8(v)) >>
+			               drop) &
+			       keep;
+			d |= (uint64_t)(((unsigned)_mm_movemask_epi8(_mm_or_si128(dot, colon)) >>
+			                        drop) &
+			                keep)
+			     << k;
+			a |= (uint64_t)(((unsigned)_mm_movemask_epi8(
+			                         _mm_cmpeq_epi8(v, _mm_set1_epi8('@'))) >>
+			                        drop) &
+			                keep)
 			     << k;
 #else
 			size_t m = left < 16 ? left : 16;
@@ -681,7 +703,7 @@ static size_t visit_run(struct pi_scan_xctx *x, const char *t, size_t len, size_
 	/* words without '.', ':' or '@' after them and not hash-long give nothing */
 	if (!(acc & (C_DOT | C_COLON)) && !(e < len && t[e] == '@')) {
 		if (n == 32 || n == 40 || n == 64 || n == 128)
-			plain_piece(x, t + s, n, 0);
+			plain_piece(x, t + s, n, 0, 0);
 		return e;
 	}
 	return take_run(x, t, len, s, e, acc);
@@ -1193,7 +1215,7 @@ static PI_HOT void fast_run_word(struct pi_scan_xctx *x, const struct lmask *m, 
 	if (!dot) {
 		/* visit_run: no '.' or ':' and no '@' after it, so only a hash-long word counts */
 		if (n == 32 || n == 40 || n == 64)
-			plain_piece(x, t + s, n, 0);
+			plain_piece(x, t + s, n, 0, 0);
 		return;
 	}
 	hy = mrange(m->hy, s, e);
@@ -1212,7 +1234,7 @@ static PI_HOT void fast_run_word(struct pi_scan_xctx *x, const struct lmask *m, 
 	dot = (dot >> lead) & all;
 	hy = (hy >> lead) & all;
 	if (!dot) {
-		plain_piece(x, t + s, n, 0);
+		plain_piece(x, t + s, n, 0, 0);
 		return;
 	}
 	alpha = mrange(m->alpha, s, e);
@@ -1540,7 +1562,7 @@ void pi_scan_tokenise(struct pi_scan_xctx *x, const char *t, size_t len)
 		if (!(acc & (C_DOT | C_COLON)) && !(i < len && t[i] == '@')) {
 			size_t n = i - s;
 			if (n == 32 || n == 40 || n == 64 || n == 128)
-				plain_piece(x, t + s, n, 0);
+				plain_piece(x, t + s, n, 0, 0);
 			continue;
 		}
 		i = take_run(x, t, len, s, i, acc);

@@ -245,8 +245,8 @@ static void terms_in_source_order(void **state)
 	        "NOT EXISTS x:gone AND x:n IN () AND x:net ISSUBSET '10.0.0.0/8' AND "
 	        "x:m MATCHES '^a\\\\.b$']";
 	static const char *want[] = {
-	        "0|file|hashes.'SHA-256'|=|"
-	        "AEC070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f|1|0/0",
+	        ("0|file|hashes.'SHA-256'|=|"
+	         "AEC070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f|1|0/0"),
 	        "0|file|hashes.MD5|=|cead3f77f6cda6ec00f57d76c9a6879f|1|0/0",
 	        "1|ipv4-addr|value|IN|10.0.0.1|1|0/2",
 	        "1|ipv4-addr|value|IN|10.0.0.2|1|1/2",

@@ -351,8 +351,8 @@ static const char *const ports[] = {"", "", "", ":", ":80", ":443", ":21", ":808
 static const char *const paths[] = {"", "", "/", "/path", "/p/a/t/h.html?q=1&r=2", "?q", "#frag",
         "//x", "/a@b:c", "/%20x?y#z", "/0123456789abcdef0123456789abcdef", "/~user/", "?", "#",
         "/a b", "/ü", "/\x01", "/\x7f",
-        "/0123456789ab\x7f"
-        "def"};
+        ("/0123456789ab\x7f"
+         "def")};
 #define GOOD_PATHS 14
 
 static const char *const locals[] = {"user", "user.name+tag", "USER", "first.last", "x", "0",
