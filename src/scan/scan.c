@@ -8,6 +8,15 @@
  * Inputs: struct input reads one file (plain, gzip or zstd) into a chunk; the carry buffer
  * holds the partial last line between chunks. A line longer than PI_SCAN_MAX_LINE is dropped
  * while reading ("discarding" until its newline) and counted.
+ *
+ * Mapped inputs: a plain regular file of at least MAP_MIN bytes, when not following, is
+ * mapped (fmap.h) and its chunks point into the mapping instead of being copied: the producer
+ * only looks for the last newline of each PI_SCAN_CHUNK window. The last window (under
+ * PI_SCAN_CHUNK + PI_SCAN_LINE_PAD bytes from the end, so every line has its padding inside the
+ * mapping) and a window without a newline are read with read() from that offset on. The
+ * writer releases a chunk's pages once its hits are written; the mapping itself lives until
+ * the run ends, since chunks of a closed input may still be in flight. A file that shrank
+ * under its mapping gives zeros and is reported as failed.
  */
 #include "scan/scan.h"
 
@@ -26,12 +35,15 @@
 #endif
 
 #include "core/timeutil.h"
+#include "scan/fmap.h"
 
 #define INBUF (256u * 1024)
 #define BATCH_OBS 512
 #define BATCH_ARENA (256u * 1024)
 #define OUT_BUF (1u << 20)
 #define MAX_ZEEK_MAPS 64
+/* smaller plain files are read, not mapped */
+#define MAP_MIN (2 * PI_SCAN_CHUNK)
 
 enum { SLOT_FREE = 0, SLOT_FILLED, SLOT_TAKEN, SLOT_DONE };
 enum { COMP_NONE = 0, COMP_GZIP, COMP_ZSTD };
@@ -67,6 +79,9 @@ struct input {
 	pi_scan_zeek *zeek[MAX_ZEEK_MAPS];
 	size_t nzeek;
 	uint64_t lines_written; /* writer: lines before the next chunk to write */
+	struct pi_fmap map;     /* data NULL when not mapped */
+	int mapped;             /* chunks still come from map (else from read()) */
+	size_t map_pos;         /* next byte of map to hand out */
 };
 
 struct hit {
@@ -79,7 +94,9 @@ struct hit {
 };
 
 struct chunk {
-	char *buf;
+	const char *buf; /* own, or the input's mapping */
+	char *own;       /* the chunk's read buffer */
+	int from_map;    /* buf points into in->map */
 	size_t len;
 	struct input *in;
 	struct mref *mref;
@@ -450,21 +467,80 @@ static int input_start(struct input *in)
 	return 0;
 }
 
+/* The last '\n' in p[0..n), or NULL (memrchr is a GNU extension). Log lines are short, so
+ * the walk back is too. */
+static const char *last_newline(const char *p, size_t n)
+{
+	while (n > 0)
+		if (p[--n] == '\n')
+			return p + n;
+	return NULL;
+}
+
+/* A chunk of a mapped input: the next PI_SCAN_CHUNK bytes of the mapping up to their last
+ * newline. Returns 1 if c holds one; 0 when the mapping's part is over (the end is near, or
+ * the window has no newline): the input then reads with read() from where the mapping
+ * stopped. */
+static int produce_mapped(pi_scan *s, struct input *in, struct chunk *c)
+{
+	const char *start = in->map.data + in->map_pos, *nl;
+
+	if (in->map.len - in->map_pos >= PI_SCAN_CHUNK + PI_SCAN_LINE_PAD &&
+	        (nl = last_newline(start, PI_SCAN_CHUNK)) != NULL) {
+		c->buf = start;
+		c->from_map = 1;
+		c->len = (size_t)(nl - start) + 1;
+		in->map_pos += c->len;
+		s->totals.bytes += c->len;
+		return 1;
+	}
+	in->mapped = 0;
+	if (lseek(in->fd, (off_t)in->map_pos, SEEK_SET) < 0) {
+		fprintf(stderr, "postisac scan: %s: %s\n", in->path, strerror(errno));
+		in->failed = 1;
+		in->finished = 1;
+	}
+	return 0;
+}
+
+/* Maps in (a plain regular file of at least MAP_MIN bytes, just opened and started): its
+ * chunks come from the mapping from its first byte (the bytes input_start peeked at are read
+ * again from it). Otherwise, or when mapping fails, in is read as before. */
+static void input_map(struct input *in)
+{
+	struct stat sb;
+
+	if (in->comp != COMP_NONE || in->fd <= 0 || fstat(in->fd, &sb) != 0 ||
+	        !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size < MAP_MIN ||
+	        (uint64_t)sb.st_size > SIZE_MAX)
+		return;
+	if (pi_fmap_open(in->fd, (size_t)sb.st_size, &in->map) != PI_OK)
+		return;
+	in->mapped = 1;
+	in->map_pos = 0;
+	in->in_pos = in->in_len; /* the peeked bytes come from the mapping */
+}
+
 /* Fills chunk c from in: at most PI_SCAN_CHUNK new bytes, cut after the last newline. */
 static int produce(pi_scan *s, struct input *in, struct chunk *c)
 {
 	size_t cap = PI_SCAN_CHUNK + PI_SCAN_MAX_LINE + 1;
 	int final = in->flush;
+	char *b = c->own;
 
+	c->buf = c->own;
+	c->from_map = 0;
 	c->len = 0;
 	c->trail_lines = c->trail_long = 0;
+	if (in->mapped && produce_mapped(s, in, c))
+		return 0;
 	if (in->carry_len) {
-		memcpy(c->buf, in->carry, in->carry_len);
+		memcpy(b, in->carry, in->carry_len);
 		c->len = in->carry_len;
 		in->carry_len = 0;
 	}
 	while (c->len < PI_SCAN_CHUNK) {
-		ssize_t r = input_read(in, c->buf + c->len, cap - 1 - c->len);
+		ssize_t r = input_read(in, b + c->len, cap - 1 - c->len);
 		if (r < 0) {
 			fprintf(stderr, "postisac scan: %s: %s\n", in->path, strerror(errno));
 			in->failed = 1;
@@ -482,28 +558,28 @@ static int produce(pi_scan *s, struct input *in, struct chunk *c)
 		in->eof = 0;
 	}
 	if (in->discarding) {
-		char *nl = memchr(c->buf, '\n', c->len);
+		char *nl = memchr(b, '\n', c->len);
 		if (!nl) {
 			c->len = 0;
 			if (final)
 				in->discarding = 0;
 		} else {
-			size_t drop = (size_t)(nl - c->buf) + 1;
-			memmove(c->buf, c->buf + drop, c->len - drop);
+			size_t drop = (size_t)(nl - b) + 1;
+			memmove(b, b + drop, c->len - drop);
 			c->len -= drop;
 			in->discarding = 0;
 		}
 	}
 	if (!final) {
 		size_t keep = c->len;
-		while (keep > 0 && c->buf[keep - 1] != '\n')
+		while (keep > 0 && b[keep - 1] != '\n')
 			keep--;
 		size_t tail = c->len - keep;
 		if (tail > PI_SCAN_MAX_LINE) {
 			in->discarding = 1;
 			c->trail_lines = c->trail_long = 1;
 		} else if (tail) {
-			memcpy(in->carry, c->buf + keep, tail);
+			memcpy(in->carry, b + keep, tail);
 			in->carry_len = tail;
 		}
 		c->len = keep;
@@ -791,6 +867,10 @@ static void write_chunk(pi_scan *s, struct chunk *c)
 		s->totals.hits++;
 	}
 	in->lines_written += c->lines + c->trail_lines;
+	/* the hits are in the output buffer: a mapped chunk's pages are done with (chunks are
+	 * written in input order, so every page before its end is) */
+	if (c->from_map)
+		pi_fmap_release(&in->map, (size_t)(c->buf + c->len - in->map.data));
 	s->totals.lines += c->lines + c->trail_lines;
 	s->totals.skipped_long += c->skipped_long + c->trail_long;
 	s->totals.skipped_binary += c->skipped_binary;
@@ -962,6 +1042,7 @@ static int input_init(struct input *in, const char *path)
 static void input_free(struct input *in)
 {
 	input_close(in);
+	pi_fmap_close(&in->map);
 	free(in->in);
 	free(in->carry);
 	for (size_t i = 0; i < in->nzeek; i++)
@@ -998,6 +1079,8 @@ pi_status pi_scan_run(pi_scan *s, const char *const *files, size_t n, struct pi_
 				ins[i].failed = 1;
 				ins[i].finished = 1;
 			}
+		} else if (!s->opt.follow) {
+			input_map(&ins[i]);
 		}
 	}
 	s->totals.files = n;
@@ -1045,9 +1128,18 @@ pi_status pi_scan_run(pi_scan *s, const char *const *files, size_t n, struct pi_
 	drain_all(s);
 	out_flush(s);
 	progress(s, 1);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (pi_fmap_shrunk(&ins[i].map)) {
+			fprintf(stderr,
+			        "postisac scan: %s: the file shrank while it was read; the lines "
+			        "past "
+			        "its new end were not scanned\n",
+			        ins[i].path);
+			ins[i].failed = 1;
+		}
 		if (ins[i].failed)
 			s->totals.files_failed++;
+	}
 	if (s->out_failed)
 		st = pi_error_set(err, PI_ERR_IO, "cannot write the output: %s", strerror(errno));
 	else if (s->totals.files_failed)
@@ -1099,7 +1191,7 @@ pi_status pi_scan_new(const struct pi_scan_options *opt, pi_scan_set *set, pi_sc
 	memset(s->slots, 0, s->nslots * sizeof(struct chunk));
 	memset(s->workers, 0, threads * sizeof(struct worker));
 	for (size_t i = 0; i < s->nslots; i++)
-		if (!(s->slots[i].buf = malloc(
+		if (!(s->slots[i].own = malloc(
 		              PI_SCAN_CHUNK + PI_SCAN_MAX_LINE + 1 + PI_SCAN_LINE_PAD))) {
 			st = pi_error_set(err, PI_ERR_NOMEM, "out of memory for read buffers");
 			goto out;
@@ -1143,7 +1235,7 @@ void pi_scan_free(pi_scan *s)
 	}
 	if (s->slots)
 		for (size_t i = 0; i < s->nslots; i++) {
-			free(s->slots[i].buf);
+			free(s->slots[i].own);
 			free(s->slots[i].hits);
 			free(s->slots[i].arena);
 			if (s->slots[i].mref)

@@ -222,6 +222,42 @@ def test_identical_hits_for_every_thread_count(work, threads):
     assert len(a) == 151 and a == b
 
 
+def test_mapped_file_and_stdin_agree(work):
+    """A plain file of several chunks is read through a mapping (stdin never is): the hits,
+    their line numbers and the totals are the same either way, across a chunk-sized line that
+    has no newline in a whole window (the mapping hands over to read() there), a line over
+    1 MiB, a binary line and a last line without a newline."""
+    big = work / "mapped.log"
+    filler = ("01-May-2024 12:00:00.000 client @0x1 10.0.0.%d#1 (a%d.good.example): "
+              "query: a%d.good.example IN A +\n")
+    with open(big, "wb") as f:
+        for i in range(120000):
+            f.write((filler % (i % 250, i, i)).encode())
+            if i % 4999 == 0:
+                f.write(b"seen www.evil.example and 198.51.100.7\n")
+            if i == 60000:
+                f.write(b"x" * (5 << 20) + b" evil.example\n")  # a window without a newline
+                f.write(b"binary \x00 evil.example\n")
+            if i == 90000:
+                f.write(b"y" * ((1 << 20) + 5) + b" evil.example\n")
+        f.write(b"last line evil.example")
+    assert big.stat().st_size > 12 << 20
+    args = ["--indicators", str(work / "bundle.json"), "--no-cache", "--summary", "--no-line"]
+    strip = lambda out: [{k: v for k, v in h.items() if k not in ("time", "file")}
+                         for h in (json.loads(x) for x in out.decode().splitlines())]
+    for threads in ("1", "2"):
+        mapped = scan(*args, "--threads", threads, str(big))
+        assert mapped.returncode == 0, mapped.stderr
+        piped = scan(*args, "--threads", threads, "-", stdin=big.read_bytes())
+        assert piped.returncode == 0, piped.stderr
+        a, b = strip(mapped.stdout), strip(piped.stdout)
+        assert a == b
+        hits = [h for h in a if "summary" not in h]
+        assert len(hits) == 2 * 25 + 1 and hits[-1]["observable"] == "evil.example"
+        totals = a[-1]
+        assert totals["skipped_long"] == 2 and totals["skipped_binary"] == 1
+
+
 def test_gzip_zstd_and_stdin(work):
     text = BIND.encode()
     (work / "bind.log.gz").write_bytes(gzip.compress(text))
