@@ -1118,27 +1118,16 @@ static void report(const pi_scan_matcher *m, uint32_t ref, size_t obs, pi_scan_h
 			fn(arg, obs, m->lists[ref + 1 + k]);
 }
 
-/* Probes are resolved in two passes. The filter words are prefetched PREFETCH_AHEAD probes
- * ahead (enough misses in flight to overlap, few enough that each line is still in L1 when
- * it is read); the few probes the filter lets through (a few per cent, and the hits) are
- * collected, then resolved against the slots with the same prefetch distance. */
+/* Probes reach this only past the filter (add_probe): a few per cent of the look-ups, and the
+ * hits. They are resolved against the slots with the slot words prefetched PREFETCH_AHEAD
+ * probes ahead (enough misses in flight to overlap, few enough that each line is still in L1
+ * when it is read). */
 #define PREFETCH_AHEAD 16
 
 static void run_probes(const pi_scan_matcher *m, pi_scan_mthread *t, pi_scan_hit_fn fn, void *arg)
 {
-	size_t n = t->nprobes, kept = 0;
+	size_t n = t->nprobes;
 
-	for (size_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
-		__builtin_prefetch(&m->filter[filter_mix(t->probes[i].hash) >> m->filter_shift]);
-	for (size_t i = 0; i < n; i++) {
-		if (i + PREFETCH_AHEAD < n)
-			__builtin_prefetch(
-			        &m->filter[filter_mix(t->probes[i + PREFETCH_AHEAD].hash) >>
-			                   m->filter_shift]);
-		if (filter_maybe(m, t->probes[i].hash))
-			t->probes[kept++] = t->probes[i];
-	}
-	n = kept;
 	for (size_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		__builtin_prefetch(&m->slots[(size_t)t->probes[i].hash & m->mask]);
 	for (size_t i = 0; i < n; i++) {
@@ -1156,15 +1145,21 @@ static void run_probes(const pi_scan_matcher *m, pi_scan_mthread *t, pi_scan_hit
 	t->nprobes = 0;
 }
 
+/* Looks key k up: a filter miss ends it at once; otherwise it waits in t's probes for
+ * run_probes. */
 static void add_probe(const pi_scan_matcher *m, pi_scan_mthread *t, unsigned cls, const char *k,
         size_t n, size_t obs, pi_scan_hit_fn fn, void *arg)
 {
 	struct probe *p;
+	uint64_t h = key_hash(cls, k, n);
 
+	/* the filter stays in the core's cache: most probes end here, never stored */
+	if (!filter_maybe(m, h))
+		return;
 	if (t->nprobes == PROBES_MAX)
 		run_probes(m, t, fn, arg);
 	p = &t->probes[t->nprobes++];
-	p->hash = key_hash(cls, k, n);
+	p->hash = h;
 	p->key = k;
 	p->len = (uint32_t)n;
 	p->obs = (uint32_t)obs;

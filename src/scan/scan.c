@@ -42,6 +42,9 @@
 #define BATCH_ARENA (256u * 1024)
 #define OUT_BUF (1u << 20)
 #define MAX_ZEEK_MAPS 64
+/* how far ahead of the line being read its chunk is fetched into the cache (a mapped chunk is
+ * not in the cache yet; measured: 2048 beats 512, 1024 and 4096 by a little) */
+#define PREFETCH_BYTES 2048
 /* smaller plain files are read, not mapped */
 #define MAP_MIN (2 * PI_SCAN_CHUNK)
 
@@ -753,7 +756,9 @@ static void process_chunk(struct worker *w, struct chunk *c)
 	w->x.zeek = c->zeek;
 	while (p < end) {
 		int nul = 0;
-		const char *nl = line_end(p, end, &nul);
+		const char *nl;
+		__builtin_prefetch(p + PREFETCH_BYTES);
+		nl = line_end(p, end, &nul);
 		size_t n = (size_t)(nl - p);
 		const char *next = nl < end ? nl + 1 : end;
 		size_t len = n;
