@@ -81,6 +81,7 @@ struct pi_scan_matcher {
 	void *map;
 	size_t map_len;
 	size_t filter_words;
+	uint64_t *filter_own; /* a read matcher's filter, copied out of the mapping */
 };
 
 struct probe {
@@ -788,6 +789,7 @@ void pi_scan_matcher_free(pi_scan_matcher *m)
 		return;
 	if (m->map) {
 		munmap(m->map, m->map_len);
+		free(m->filter_own);
 	} else {
 		free(m->slots);
 		free(m->filter);
@@ -1010,6 +1012,12 @@ pi_status pi_scan_matcher_load(const pi_scan_set *set, const char *path, const c
 	off += align64(h.slots * 8);
 	m->filter = (uint64_t *)(void *)(base + off);
 	m->filter_words = h.filter_words;
+	/* the filter is read on every look-up: a copy in huge pages (the mapping's pages are
+	 * small, and each look-up would be a TLB miss as well as a cache miss) */
+	if ((m->filter_own = table_alloc(h.filter_words * 8, 0)) != NULL) {
+		memcpy(m->filter_own, m->filter, h.filter_words * 8);
+		m->filter = m->filter_own;
+	}
 	m->filter_shift = (unsigned)h.filter_shift;
 	off += align64(h.filter_words * 8);
 	m->entries = base + off;
