@@ -63,9 +63,12 @@ enum pi_scan_xflags {
 
 #define PI_SCAN_LINE_PAD 64
 
-/* One observable found in a line. value is normalised and NUL-terminated; for IPV4 / IPV6,
- * addr holds the address in network order (IPv4 in addr[0..3]). Valid only during the
- * callback. */
+/* One observable found in a line. value is normalised and NUL-terminated, and at least
+ * PI_SCAN_OBS_PAD bytes from its start are readable whatever its length (a callback may copy a
+ * short value with fixed-size moves); for IPV4 / IPV6, addr holds the address in network order
+ * (IPv4 in addr[0..3]). Valid only during the callback. */
+#define PI_SCAN_OBS_PAD 32
+
 struct pi_scan_obs {
 	enum pi_observable_kind kind;
 	const char *value;
@@ -107,6 +110,7 @@ struct pi_scan_xctx {
 	char norm[PI_OBSERVABLE_MAX_OUTPUT];
 	char url[PI_OBSERVABLE_MAX_OUTPUT];
 	char host[PI_OBSERVABLE_MAX_OUTPUT];
+	char obs_pad[PI_SCAN_OBS_PAD]; /* values are in the three above: see pi_scan_obs */
 };
 
 /* Allocates the scratch buffers. Returns PI_ERR_NOMEM on failure (nothing to free then).

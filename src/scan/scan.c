@@ -606,7 +606,7 @@ static void on_obs(void *arg, const struct pi_scan_obs *o)
 		if (w->obs[i].kind == o->kind && w->obs[i].len == o->len &&
 		        memcmp(w->obs[i].value, o->value, o->len) == 0)
 			return;
-	if (w->nobs == BATCH_OBS || w->arena_len + o->len + 1 > BATCH_ARENA)
+	if (w->nobs == BATCH_OBS || w->arena_len + o->len + 1 + PI_SCAN_OBS_PAD > BATCH_ARENA)
 		return; /* batch full: the caller flushes between lines; extra values of one huge
 		           line are dropped */
 	if (!w->line_registered) {
@@ -614,7 +614,11 @@ static void on_obs(void *arg, const struct pi_scan_obs *o)
 		w->line_registered = 1;
 	}
 	m = &w->obs[w->nobs];
-	memcpy(w->arena + w->arena_len, o->value, o->len);
+	if (o->len <
+	        PI_SCAN_OBS_PAD) /* fixed-size moves: no branch on the length (see lineobs.h) */
+		memcpy(w->arena + w->arena_len, o->value, PI_SCAN_OBS_PAD);
+	else
+		memcpy(w->arena + w->arena_len, o->value, o->len);
 	w->arena[w->arena_len + o->len] = '\0';
 	m->value = w->arena + w->arena_len;
 	m->len = (uint32_t)o->len;
