@@ -65,6 +65,10 @@ void pi_scan_matcher_stats(const pi_scan_matcher *m, struct pi_scan_matcher_stat
 pi_status pi_scan_mthread_new(const pi_scan_matcher *m, pi_scan_mthread **out);
 void pi_scan_mthread_free(pi_scan_mthread *t);
 
+/* How many values t ran through Vectorscan, and how many the LIKE prefilter spared (they
+ * start like no LIKE pattern of their class; see matcher.c). */
+void pi_scan_mthread_hs_counts(const pi_scan_mthread *t, uint64_t *scans, uint64_t *skipped);
+
 /* One observable to look up (as lineobs.h reports it; value normalised). */
 struct pi_scan_mobs {
 	const char *value;

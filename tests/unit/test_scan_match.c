@@ -124,6 +124,78 @@ static void test_bundle_and_matching(void **state)
 	pi_scan_set_free(set);
 }
 
+/* Runs vals (kinds) through a matcher of bundle b; the hits as lookup() writes them, and
+ * the prefilter's counts. */
+static void like_run(const char *b, const char *const *vals, const unsigned *kinds, size_t n,
+        const char *want, uint64_t want_scans, uint64_t want_skipped)
+{
+	pi_scan_set *set = NULL;
+	pi_scan_matcher *m = NULL;
+	pi_scan_mthread *t = NULL;
+	struct pi_scan_mobs obs[16];
+	struct pi_error err;
+	struct seen sn;
+	uint64_t scans = 0, skipped = 0;
+
+	assert_int_equal(pi_scan_set_new(&set), PI_OK);
+	assert_int_equal(pi_scan_set_load_stix(set, b, strlen(b), "test", &err), PI_OK);
+	assert_int_equal(pi_scan_matcher_build(set, NULL, &m, &err), PI_OK);
+	assert_int_equal(pi_scan_mthread_new(m, &t), PI_OK);
+	memset(&sn, 0, sizeof(sn));
+	sn.set = set;
+	for (size_t i = 0; i < n; i++) {
+		memset(&obs[i], 0, sizeof(obs[i]));
+		obs[i].value = vals[i];
+		obs[i].len = (uint32_t)strlen(vals[i]);
+		obs[i].kind = (uint8_t)kinds[i];
+	}
+	pi_scan_match_batch(m, t, obs, n, on_hit, &sn);
+	pi_scan_mthread_hs_counts(t, &scans, &skipped);
+	if (strcmp(sn.text, want) != 0)
+		fail_msg("want: %s\ngot:  %s", want, sn.text);
+	assert_int_equal(scans, want_scans);
+	assert_int_equal(skipped, want_skipped);
+	pi_scan_mthread_free(t);
+	pi_scan_matcher_free(m);
+	pi_scan_set_free(set);
+}
+
+/* LIKE patterns with literal starts: values that start like none of them are not scanned, and
+ * every match is still found (the cut is the shortest start; '_' ends a start; domains compare
+ * without case). A MATCHES in a class, or a LIKE that starts with a wildcard, turns the
+ * prefilter off for that class. */
+static void test_like_prefilter(void **state)
+{
+	static const char *const vals[] = {"http://kit1.example/a/login",
+	        "http://kit22.example/ax/y", "http://kit22.example/abx",
+	        "http://other.example/a/login", "http://kit", "parcel-track.example",
+	        "parcel.example"};
+	static const unsigned kinds[] = {PI_OBSERVABLE_URL, PI_OBSERVABLE_URL, PI_OBSERVABLE_URL,
+	        PI_OBSERVABLE_URL, PI_OBSERVABLE_URL, PI_OBSERVABLE_DOMAIN, PI_OBSERVABLE_DOMAIN};
+	static const char likes[] =
+	        "{\"type\":\"bundle\",\"id\":\"bundle--44444444-4444-4444-8444-444444444444\","
+	        "\"objects\":[" IND(ID1, "2024-01-01T00:00:00Z",
+	                "[url:value LIKE 'http://kit1.example/%/login'] OR "
+	                "[url:value LIKE 'http://kit22.example/_x%']") "," IND(ID2,
+	                "2024-01-01T00:00:00Z", "[domain-name:value LIKE 'PARCEL-%.example']") "]}";
+	static const char mixed[] =
+	        "{\"type\":\"bundle\",\"id\":\"bundle--44444444-4444-4444-8444-444444444444\","
+	        "\"objects\":[" IND(ID1, "2024-01-01T00:00:00Z",
+	                "[url:value LIKE 'http://kit1.example/%/login'] OR "
+	                "[url:value MATCHES '^http://other\\\\\\\\.']") "," IND(ID2,
+	                "2024-01-01T00:00:00Z", "[domain-name:value LIKE '%-track.example']") "]}";
+
+	(void)state;
+	like_run(likes, vals, kinds, 7,
+	        "0:http://kit1.example/%/login:1111 1:http://kit22.example/_x%:1111 "
+	        "5:PARCEL-%.example:2222",
+	        4, 3);
+	like_run(mixed, vals, kinds, 7,
+	        "0:http://kit1.example/%/login:1111 3:^http://other\\.:1111 "
+	        "5:%-track.example:2222",
+	        7, 0);
+}
+
 static void test_list_csv_and_refusals(void **state)
 {
 	pi_scan_set *set = NULL;
@@ -577,6 +649,7 @@ int main(void)
 	        cmocka_unit_test(test_bundle_and_matching),
 	        cmocka_unit_test(test_list_csv_and_refusals),
 	        cmocka_unit_test(test_ranges),
+	        cmocka_unit_test(test_like_prefilter),
 	        cmocka_unit_test(test_ip4_filter),
 	        cmocka_unit_test(test_parent_domains),
 	        cmocka_unit_test(test_revoked_and_expired),
