@@ -1513,7 +1513,14 @@ PI_CLONES static int bind_fast(struct pi_scan_xctx *x, const char *b, size_t len
 		fast_run(x, &m, b, len, na, ne);
 	if (va)
 		visit_run(x, b, len, va, ve);
-	fast_run(x, &m, b, len, qa, qe);
+	/* the query name is most often the parenthesised name again: when it is, byte for
+	 * byte, and that is a name (a '.', a letter or '-', no ':', '_' or UTF-8: the domain
+	 * reading, which reports a name once per line), it gives nothing new; an address or a
+	 * hash-long word would be reported again by the tokeniser, so those are read */
+	if (!(na && qe - qa == ne - na && qe - qa <= 32 && same_bytes(b + qa, b + na, qe - qa) &&
+	            mrange(m.dot, na, ne) && (mrange(m.alpha, na, ne) | mrange(m.hy, na, ne)) &&
+	            !mrange(m.odd, na, ne)))
+		fast_run(x, &m, b, len, qa, qe);
 	if (sa)
 		fast_run(x, &m, b, len, sa, se);
 	return 1;
