@@ -1530,7 +1530,7 @@ void pi_scan_tokenise(struct pi_scan_xctx *x, const char *t, size_t len)
 {
 	size_t i = 0;
 
-	pthread_once(&cls_once, cls_init);
+	/* the tables are ready: x went through pi_scan_xctx_init */
 	if ((x->flags & PI_SCAN_REFANG) && len <= PI_SCAN_MAX_LINE && t != x->refang) {
 		len = refang(t, len, x->refang);
 		t = x->refang;
@@ -2159,7 +2159,6 @@ int pi_scan_extract_line(
 	case PI_SCAN_FORMAT_EVE: return json_line(x, line, len, 1);
 	case PI_SCAN_FORMAT_ZEEK: return zeek_line(x, line, len);
 	default:
-		pthread_once(&cls_once, cls_init);
 		if (!(x->flags & PI_SCAN_REFANG) && len >= 40 && line[25] == 'c') {
 			int done;
 			x->nseen = 0;
@@ -2192,6 +2191,7 @@ enum pi_scan_format pi_scan_format_detect(const char *text, size_t len)
 	size_t i = 0, n;
 	const char *nl;
 
+	pthread_once(&cls_once, cls_init); /* no x here: syslog_body reads the tables */
 	while (i < len && (text[i] == '\n' || text[i] == '\r' || text[i] == ' ' || text[i] == '\t'))
 		i++;
 	if (i >= len)

@@ -113,8 +113,9 @@ struct pi_scan_xctx {
 	char obs_pad[PI_SCAN_OBS_PAD]; /* values are in the three above: see pi_scan_obs */
 };
 
-/* Allocates the scratch buffers. Returns PI_ERR_NOMEM on failure (nothing to free then).
- * Free with pi_scan_xctx_free. */
+/* Allocates the scratch buffers and makes the byte tables ready: the functions below that take
+ * an x need one that went through here. Returns PI_ERR_NOMEM on failure (nothing to free
+ * then). Free with pi_scan_xctx_free. */
 pi_status pi_scan_xctx_init(
         struct pi_scan_xctx *x, unsigned flags, pi_scan_emit_fn emit, void *arg);
 void pi_scan_xctx_free(struct pi_scan_xctx *x);
