@@ -122,6 +122,24 @@ void pi_fmap_release(struct pi_fmap *m, size_t end)
 	}
 }
 
+void pi_fmap_prefault(const struct pi_fmap *m, size_t from, size_t to)
+{
+#ifdef MADV_POPULATE_READ
+	size_t a;
+
+	if (!m->data || from >= to || from >= m->len)
+		return;
+	if (to > m->len)
+		to = m->len;
+	a = from & ~(page_size - 1);
+	madvise((char *)(uintptr_t)m->data + a, to - a, MADV_POPULATE_READ);
+#else
+	(void)m;
+	(void)from;
+	(void)to;
+#endif
+}
+
 void pi_fmap_close(struct pi_fmap *m)
 {
 	if (!m->data)

@@ -39,6 +39,10 @@ int pi_fmap_shrunk(const struct pi_fmap *m);
  * memory (they stay in the page cache). Offsets only grow from call to call. */
 void pi_fmap_release(struct pi_fmap *m, size_t end);
 
+/* Maps in the page tables for bytes [from, to) now (a thread that reads them later takes no
+ * page faults); a no-op where the kernel cannot (before Linux 5.14). */
+void pi_fmap_prefault(const struct pi_fmap *m, size_t from, size_t to);
+
 /* Unmaps; m->data is NULL after. Safe on a mapping that never opened (data NULL). */
 void pi_fmap_close(struct pi_fmap *m);
 

@@ -493,6 +493,8 @@ static int produce_mapped(pi_scan *s, struct input *in, struct chunk *c)
 		c->buf = start;
 		c->from_map = 1;
 		c->len = (size_t)(nl - start) + 1;
+		/* the page tables are filled here, not by page faults in the worker */
+		pi_fmap_prefault(&in->map, in->map_pos, in->map_pos + c->len + PI_SCAN_LINE_PAD);
 		in->map_pos += c->len;
 		s->totals.bytes += c->len;
 		return 1;
