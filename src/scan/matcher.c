@@ -624,58 +624,50 @@ static int pf_maybe(const struct prefilter *pf, int cls, const char *v, size_t n
 	return !pf->hashes || (n >= pf->len && pf_has(pf, pf_hash(cls, v, pf->len)));
 }
 
-/* Builds the prefilter of every class with expressions, from the set's values (after a build
- * or a cache read). A class with a MATCHES, or a LIKE with a short literal start, gets none. */
-static pi_status prefilters_make(pi_scan_matcher *m, size_t nvals)
+/* Builds the prefilter of every class with expressions, from its database's expressions (after
+ * a build or a cache read: a thousand values, not the whole set). A class with a MATCHES, or a
+ * LIKE with a short literal start, gets none. */
+static pi_status prefilters_make(pi_scan_matcher *m)
 {
-	size_t shortest[CLS_COUNT], count[CLS_COUNT] = {0};
-	int off[CLS_COUNT] = {0};
-
-	for (size_t i = 0; i < nvals; i++) {
-		struct pi_scan_value v;
-		int cls;
-		if (!pi_scan_set_value(m->set, i, &v) || v.op == PI_SCAN_OP_EQ)
-			continue;
-		cls = kind_cls(v.kind);
-		if (cls == CLS_NONE || off[cls])
-			continue;
-		if (v.op == PI_SCAN_OP_LIKE && like_prefix(v.value, v.len) >= PF_MIN_PREFIX) {
-			size_t p = like_prefix(v.value, v.len);
-			if (!count[cls]++ || p < shortest[cls])
-				shortest[cls] = p;
-		} else {
-			off[cls] = 1;
-		}
-	}
 	for (int c = 0; c < CLS_COUNT; c++) {
-		struct prefilter *pf = &m->hs[c].pf;
-		size_t size = 16;
-		if (off[c] || !count[c] || !m->hs[c].db)
+		struct hsdb *db = &m->hs[c];
+		struct prefilter *pf = &db->pf;
+		size_t shortest = PF_MAX_PREFIX, size = 16;
+		if (!db->db || !db->n || !db->ids)
 			continue;
-		pf->len = shortest[c];
-		while (size < count[c] * 2)
+		/* the database's own expressions (refused ones never match) */
+		for (size_t k = 0; k < db->n; k++) {
+			struct pi_scan_value v;
+			size_t p;
+			if (!pi_scan_set_value(m->set, db->ids[k], &v) || v.op != PI_SCAN_OP_LIKE ||
+			        (p = like_prefix(v.value, v.len)) < PF_MIN_PREFIX)
+				break; /* a MATCHES, or a LIKE without a long enough literal start
+				        */
+			if (p < shortest)
+				shortest = p;
+			if (k + 1 == db->n)
+				pf->len = shortest;
+		}
+		if (!pf->len)
+			continue;
+		while (size < db->n * 2)
 			size *= 2;
 		if (!(pf->hashes = calloc(size, sizeof(uint64_t))))
 			return PI_ERR_NOMEM;
 		pf->mask = size - 1;
-	}
-	for (size_t i = 0; i < nvals; i++) {
-		struct pi_scan_value v;
-		struct prefilter *pf;
-		uint64_t h;
-		int cls;
-		if (!pi_scan_set_value(m->set, i, &v) || v.op != PI_SCAN_OP_LIKE)
-			continue;
-		cls = kind_cls(v.kind);
-		if (cls == CLS_NONE || !(pf = &m->hs[cls].pf)->hashes)
-			continue;
-		h = pf_hash(cls, v.value, pf->len);
-		for (size_t j = (size_t)h & pf->mask;; j = (j + 1) & pf->mask) {
-			if (pf->hashes[j] == h)
-				break;
-			if (!pf->hashes[j]) {
-				pf->hashes[j] = h;
-				break;
+		for (size_t k = 0; k < db->n; k++) {
+			struct pi_scan_value v;
+			uint64_t h;
+			if (!pi_scan_set_value(m->set, db->ids[k], &v))
+				continue;
+			h = pf_hash(c, v.value, pf->len);
+			for (size_t j = (size_t)h & pf->mask;; j = (j + 1) & pf->mask) {
+				if (pf->hashes[j] == h)
+					break;
+				if (!pf->hashes[j]) {
+					pf->hashes[j] = h;
+					break;
+				}
 			}
 		}
 	}
@@ -890,7 +882,7 @@ pi_status pi_scan_matcher_build(
 	}
 	if (m->stats.expressions == 0)
 		m->stats.hs_from_cache = 0;
-	if (prefilters_make(m, nvals) != PI_OK) {
+	if (prefilters_make(m) != PI_OK) {
 		st = pi_error_set(err, PI_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -1186,7 +1178,7 @@ pi_status pi_scan_matcher_load(const pi_scan_set *set, const char *path, const c
 	}
 	if (!mcache_check(m, nvals))
 		goto bad;
-	if (prefilters_make(m, nvals) != PI_OK)
+	if (prefilters_make(m) != PI_OK)
 		goto nomem;
 	m->stats.bytes = need;
 	m->nvals = nvals;
