@@ -1181,7 +1181,10 @@ pi_status pi_scan_set_load_cache(
 	srcs = s->str + h.str_len;
 	if (s->str[h.str_len - 1] != '\0')
 		goto bad;
-	/* every offset must stay inside the arena and end at a NUL */
+	/* every offset must stay inside the arena (which ends with a NUL, so every string read
+	 * from it ends inside it); the NUL after each value is not looked for: that would read
+	 * the whole 100 MB arena at every start, and a damaged byte there changes a value, it
+	 * does not lead a read outside the mapping */
 	for (size_t i = 0; i < s->ninds; i++) {
 		const struct ind *r = &s->inds[i];
 		if (r->id_off >= h.str_len || r->labels_off >= h.str_len ||
@@ -1191,8 +1194,8 @@ pi_status pi_scan_set_load_cache(
 	}
 	for (size_t i = 0; i < s->nvals; i++) {
 		const struct val *v = &s->vals[i];
-		if ((uint64_t)v->off + v->len >= h.str_len || s->str[v->off + v->len] != '\0' ||
-		        v->ind >= s->ninds || v->op > PI_SCAN_OP_MATCHES ||
+		if ((uint64_t)v->off + v->len >= h.str_len || v->ind >= s->ninds ||
+		        v->op > PI_SCAN_OP_MATCHES ||
 		        v->kind > PI_OBSERVABLE_SMS_SENDER)
 			goto bad;
 	}
