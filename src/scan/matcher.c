@@ -10,6 +10,12 @@
  *
  * A "ref" names the values a key (or a tree node) stands for: value index + 1 when bit 31 is
  * clear, else the offset of a list {count, value...} in `lists`. 0 is no value.
+ *
+ * The filter holds every key and, for a domain key, every suffix of it of two labels or more
+ * (its "ancestors": evil.example for login.evil.example). A name is looked up from its
+ * shortest probed suffix (two labels) to itself, and the first suffix the filter does not
+ * hold ends it: no key has that suffix, so no longer suffix, which ends with it, can be a key.
+ * Most names in a log end after one look-up instead of one per label.
  */
 #include "scan/matcher.h"
 
@@ -115,7 +121,7 @@ struct pi_scan_mthread {
 	size_t nprobes;
 	uint32_t hs_hits[HS_HITS_MAX];
 	size_t nhs;
-	uint64_t hs_scans, hs_skipped;
+	uint64_t hs_scans, hs_skipped, filter_checks;
 };
 
 static int kind_cls(unsigned kind)
@@ -330,6 +336,19 @@ static pi_status insert_key(
 	{
 		uint64_t g = filter_mix(h);
 		m->filter[g >> m->filter_shift] |= filter_bits(g);
+	}
+	if (cls == CLS_DOMAIN) {
+		/* the ancestors: the suffix after each dot but the last */
+		size_t last = n;
+		while (last > 0 && k[last - 1] != '.')
+			last--;
+		for (size_t d = 0; last > 0 && d + 1 < last; d++) {
+			uint64_t g;
+			if (k[d] != '.')
+				continue;
+			g = filter_mix(key_hash(CLS_DOMAIN, k + d + 1, n - d - 1));
+			m->filter[g >> m->filter_shift] |= filter_bits(g);
+		}
 	}
 	if (cls == CLS_IP4)
 		m->ip4_16[((unsigned)(unsigned char)k[0] << 8 | (unsigned char)k[1]) >> 6] |=
@@ -750,7 +769,7 @@ pi_status pi_scan_matcher_build(
 	pi_scan_matcher *m = calloc(1, sizeof(*m));
 	struct expr_list exprs[CLS_COUNT];
 	size_t nvals = pi_scan_set_value_slots(set), neq = 0, size = 1024, ebytes = 0, npend = 0;
-	size_t fbytes = 0;
+	size_t fbytes = 0, nfilter = 0;
 	struct pending *pend = malloc(BUILD_BATCH * sizeof(*pend));
 	pi_status st = PI_OK;
 
@@ -769,8 +788,13 @@ pi_status pi_scan_matcher_build(
 		if (pi_scan_set_value(set, i, &v) && v.op == PI_SCAN_OP_EQ) {
 			neq++;
 			ebytes += (8 + (v.len < 16 ? 16 : v.len) + 3) & ~(size_t)3;
+			if (kind_cls(v.kind) == CLS_DOMAIN) /* its ancestors go in the filter too */
+				for (size_t d = 0, dots = 0; d < v.len; d++)
+					if (v.value[d] == '.' && ++dots >= 2)
+						nfilter++;
 		}
 	}
+	nfilter += neq;
 	if (neq > (1u << 30)) {
 		free(m);
 		return pi_error_set(err, PI_ERR_TOOBIG, "too many indicator values");
@@ -780,7 +804,7 @@ pi_status pi_scan_matcher_build(
 	{
 		/* filter words: a power of two, at least FILTER_BITS_PER_KEY bits per key */
 		size_t words = 64, bits = 6;
-		while (words * 64 < neq * FILTER_BITS_PER_KEY) {
+		while (words * 64 < nfilter * FILTER_BITS_PER_KEY) {
 			words *= 2;
 			bits++;
 		}
@@ -936,7 +960,7 @@ void pi_scan_matcher_free(pi_scan_matcher *m)
  * the lists, the two trees with their jump tables, then per class the expression ids and
  * the serialised Vectorscan database. Every offset is checked on reading, so a damaged file
  * is refused (and rebuilt), never followed. */
-#define MCACHE_MAGIC "PISCANMAT1\n"
+#define MCACHE_MAGIC "PISCANMAT2\n"
 
 struct mcache_head {
 	char magic[16];
@@ -1220,10 +1244,11 @@ pi_status pi_scan_mthread_new(const pi_scan_matcher *m, pi_scan_mthread **out)
 	return PI_OK;
 }
 
-void pi_scan_mthread_hs_counts(const pi_scan_mthread *t, uint64_t *scans, uint64_t *skipped)
+void pi_scan_mthread_counts(const pi_scan_mthread *t, struct pi_scan_mthread_counts *out)
 {
-	*scans = t->hs_scans;
-	*skipped = t->hs_skipped;
+	out->filter_checks = t->filter_checks;
+	out->hs_scans = t->hs_scans;
+	out->hs_skipped = t->hs_skipped;
 }
 
 void pi_scan_mthread_free(pi_scan_mthread *t)
@@ -1281,15 +1306,61 @@ static void run_probes(const pi_scan_matcher *m, pi_scan_mthread *t, pi_scan_hit
 
 /* Looks key k up: a filter miss ends it at once; otherwise it waits in t's probes for
  * run_probes. */
-static void add_probe(const pi_scan_matcher *m, pi_scan_mthread *t, unsigned cls, const char *k,
-        size_t n, size_t obs, pi_scan_hit_fn fn, void *arg)
+#ifdef __SSE2__
+/* Bit i set where byte i of v is a '.'. */
+static inline unsigned dots16(__m128i v)
+{
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+}
+#endif
+
+/* Bit i set where v[i] is '.', for a name of 1 <= n <= 64 bytes, without reading past v + n and
+ * without a loop whose count is the name's length (names differ in length and in where their
+ * dots are, and every such branch would be mispredicted). */
+static inline uint64_t dot_mask(const char *v, size_t n)
+{
+	uint64_t mk = 0;
+#ifdef __SSE2__
+	size_t k = 0;
+	if (n >= 16) {
+		for (; k + 16 <= n; k += 16)
+			mk |= (uint64_t)dots16(
+			              _mm_loadu_si128((const __m128i *)(const void *)(v + k)))
+			      << k;
+		if (k < n) /* the last 16 bytes again, overlapping */
+			mk |= (uint64_t)dots16(
+			              _mm_loadu_si128((const __m128i *)(const void *)(v + n - 16)))
+			      << (n - 16);
+		return mk;
+	}
+	if (n >= 8) {
+		uint64_t lo, hi;
+		unsigned d;
+		memcpy(&lo, v, 8);
+		memcpy(&hi, v + n - 8, 8);
+		d = dots16(_mm_set_epi64x((long long)hi, (long long)lo));
+		return (uint64_t)(d & 0xFF) | (uint64_t)(d >> 8) << (n - 8);
+	}
+	if (n >= 4) {
+		uint32_t lo, hi;
+		unsigned d;
+		memcpy(&lo, v, 4);
+		memcpy(&hi, v + n - 4, 4);
+		d = dots16(_mm_set_epi32(0, 0, (int)hi, (int)lo));
+		return (uint64_t)(d & 0xF) | (uint64_t)((d >> 4) & 0xF) << (n - 4);
+	}
+#endif
+	for (size_t i = 0; i < n; i++)
+		mk |= (uint64_t)(v[i] == '.') << i;
+	return mk;
+}
+
+/* Stores a probe of key k (hash h) for run_probes. */
+static void probe_store(const pi_scan_matcher *m, pi_scan_mthread *t, unsigned cls, const char *k,
+        size_t n, uint64_t h, size_t obs, pi_scan_hit_fn fn, void *arg)
 {
 	struct probe *p;
-	uint64_t h = key_hash(cls, k, n);
 
-	/* the filter stays in the core's cache: most probes end here, never stored */
-	if (!filter_maybe(m, h))
-		return;
 	if (t->nprobes == PROBES_MAX)
 		run_probes(m, t, fn, arg);
 	p = &t->probes[t->nprobes++];
@@ -1298,6 +1369,60 @@ static void add_probe(const pi_scan_matcher *m, pi_scan_mthread *t, unsigned cls
 	p->len = (uint32_t)n;
 	p->obs = (uint32_t)obs;
 	p->cls = (uint8_t)cls;
+}
+
+/* Looks key k up: the filter ends most look-ups at once; the others wait in t's probes for
+ * run_probes. */
+static void add_probe(const pi_scan_matcher *m, pi_scan_mthread *t, unsigned cls, const char *k,
+        size_t n, size_t obs, pi_scan_hit_fn fn, void *arg)
+{
+	uint64_t h = key_hash(cls, k, n);
+
+	t->filter_checks++;
+	if (filter_maybe(m, h))
+		probe_store(m, t, cls, k, n, h, obs, fn, arg);
+}
+
+/* A domain name and its parents (the suffix after each dot but the last; none for a name over
+ * 255 bytes, which is never normalised), walked from the shortest parent to the name: the
+ * first the filter does not hold ends the walk (the filter holds every ancestor of every
+ * domain key, see the top of the file). The ones it holds are probed longest first, the order
+ * hits were always reported in. */
+static void add_domain_probes(const pi_scan_matcher *m, pi_scan_mthread *t, const char *v, size_t n,
+        size_t obs, pi_scan_hit_fn fn, void *arg)
+{
+	uint16_t off[130];
+	uint64_t hash[130];
+	size_t noff = 0, held = 0;
+
+	if (n <= 64) {
+		uint64_t d = n ? dot_mask(v, n) : 0;
+		if (d)
+			d ^= (uint64_t)1 << (63 - __builtin_clzll(d)); /* the last */
+		for (; d; d ^= (uint64_t)1 << (63 - __builtin_clzll(d)))
+			off[noff++] = (uint16_t)(63 - __builtin_clzll(d) + 1); /* shortest first */
+	} else if (n <= 255) {
+		size_t nd = 0;
+		uint16_t dots[256];
+		for (size_t k = 0; k < n; k++)
+			if (v[k] == '.')
+				dots[nd++] = (uint16_t)k;
+		for (size_t k = nd; k-- > 1 && noff < 128;)
+			off[noff++] = (uint16_t)(dots[k - 1] + 1);
+	}
+	off[noff++] = 0; /* the name itself, last */
+	for (; held < noff; held++) {
+		uint64_t h = key_hash(CLS_DOMAIN, v + off[held], n - off[held]);
+		t->filter_checks++;
+		if (!filter_maybe(m, h))
+			break;
+		hash[held] = h;
+	}
+	while (held > 0) {
+		held--;
+		probe_store(
+		        m, t, CLS_DOMAIN, v + off[held], n - off[held], hash[held], obs, fn, arg);
+	}
 }
 
 static int on_hs_match(
@@ -1363,55 +1488,6 @@ static int ip4_possible(const pi_scan_matcher *m, const uint8_t addr[4])
 	return !tr->jump || tr->jump[p16] != 0;
 }
 
-#ifdef __SSE2__
-/* Bit i set where byte i of v is a '.'. */
-static inline unsigned dots16(__m128i v)
-{
-	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
-}
-#endif
-
-/* Bit i set where v[i] is '.', for a name of 1 <= n <= 64 bytes, without reading past v + n and
- * without a loop whose count is the name's length (names differ in length and in where their
- * dots are, and every such branch would be mispredicted). */
-static inline uint64_t dot_mask(const char *v, size_t n)
-{
-	uint64_t mk = 0;
-#ifdef __SSE2__
-	size_t k = 0;
-	if (n >= 16) {
-		for (; k + 16 <= n; k += 16)
-			mk |= (uint64_t)dots16(
-			              _mm_loadu_si128((const __m128i *)(const void *)(v + k)))
-			      << k;
-		if (k < n) /* the last 16 bytes again, overlapping */
-			mk |= (uint64_t)dots16(
-			              _mm_loadu_si128((const __m128i *)(const void *)(v + n - 16)))
-			      << (n - 16);
-		return mk;
-	}
-	if (n >= 8) {
-		uint64_t lo, hi;
-		unsigned d;
-		memcpy(&lo, v, 8);
-		memcpy(&hi, v + n - 8, 8);
-		d = dots16(_mm_set_epi64x((long long)hi, (long long)lo));
-		return (uint64_t)(d & 0xFF) | (uint64_t)(d >> 8) << (n - 8);
-	}
-	if (n >= 4) {
-		uint32_t lo, hi;
-		unsigned d;
-		memcpy(&lo, v, 4);
-		memcpy(&hi, v + n - 4, 4);
-		d = dots16(_mm_set_epi32(0, 0, (int)hi, (int)lo));
-		return (uint64_t)(d & 0xF) | (uint64_t)((d >> 4) & 0xF) << (n - 4);
-	}
-#endif
-	for (size_t i = 0; i < n; i++)
-		mk |= (uint64_t)(v[i] == '.') << i;
-	return mk;
-}
-
 void pi_scan_match_ip4_filter(const pi_scan_matcher *m, uint64_t out[PI_SCAN_IP4_FILTER_WORDS])
 {
 	memset(out, 0, PI_SCAN_IP4_FILTER_WORDS * sizeof(uint64_t));
@@ -1436,31 +1512,7 @@ void pi_scan_match_batch(const pi_scan_matcher *m, pi_scan_mthread *t,
 		case CLS_IP6:
 			add_probe(m, t, CLS_IP6, (const char *)o->addr, 16, i, fn, arg);
 			break;
-		case CLS_DOMAIN:
-			add_probe(m, t, CLS_DOMAIN, o->value, o->len, i, fn, arg);
-			/* the parents (pi_domain_parent): the suffix after each dot but the
-			 * last; a name over 255 bytes is never normalised and has none */
-			if (o->len >= 1 && o->len <= 64) {
-				uint64_t d = dot_mask(o->value, o->len);
-				if (d)
-					d ^= (uint64_t)1
-					     << (63 - __builtin_clzll(d)); /* the last */
-				for (; d; d &= d - 1) {
-					size_t k = (size_t)__builtin_ctzll(d);
-					add_probe(m, t, CLS_DOMAIN, o->value + k + 1,
-					        o->len - k - 1, i, fn, arg);
-				}
-			} else if (o->len <= 255) {
-				uint8_t dots[256];
-				size_t nd = 0;
-				for (size_t k = 0; k < o->len; k++)
-					if (o->value[k] == '.')
-						dots[nd++] = (uint8_t)k;
-				for (size_t k = 0; k + 1 < nd; k++)
-					add_probe(m, t, CLS_DOMAIN, o->value + dots[k] + 1,
-					        o->len - dots[k] - 1, i, fn, arg);
-			}
-			break;
+		case CLS_DOMAIN: add_domain_probes(m, t, o->value, o->len, i, fn, arg); break;
 		case CLS_NONE: break;
 		default: add_probe(m, t, (unsigned)cls, o->value, o->len, i, fn, arg); break;
 		}

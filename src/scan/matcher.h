@@ -65,9 +65,13 @@ void pi_scan_matcher_stats(const pi_scan_matcher *m, struct pi_scan_matcher_stat
 pi_status pi_scan_mthread_new(const pi_scan_matcher *m, pi_scan_mthread **out);
 void pi_scan_mthread_free(pi_scan_mthread *t);
 
-/* How many values t ran through Vectorscan, and how many the LIKE prefilter spared (they
- * start like no LIKE pattern of their class; see matcher.c). */
-void pi_scan_mthread_hs_counts(const pi_scan_mthread *t, uint64_t *scans, uint64_t *skipped);
+/* What t's look-ups cost: filter checks (a domain's walk stops at the first suffix the filter
+ * does not hold, see matcher.c), values run through Vectorscan, and values the LIKE
+ * prefilter spared (they start like no LIKE pattern of their class). */
+struct pi_scan_mthread_counts {
+	uint64_t filter_checks, hs_scans, hs_skipped;
+};
+void pi_scan_mthread_counts(const pi_scan_mthread *t, struct pi_scan_mthread_counts *out);
 
 /* One observable to look up (as lineobs.h reports it; value normalised). */
 struct pi_scan_mobs {

@@ -135,7 +135,7 @@ static void like_run(const char *b, const char *const *vals, const unsigned *kin
 	struct pi_scan_mobs obs[16];
 	struct pi_error err;
 	struct seen sn;
-	uint64_t scans = 0, skipped = 0;
+	struct pi_scan_mthread_counts cn;
 
 	assert_int_equal(pi_scan_set_new(&set), PI_OK);
 	assert_int_equal(pi_scan_set_load_stix(set, b, strlen(b), "test", &err), PI_OK);
@@ -150,11 +150,11 @@ static void like_run(const char *b, const char *const *vals, const unsigned *kin
 		obs[i].kind = (uint8_t)kinds[i];
 	}
 	pi_scan_match_batch(m, t, obs, n, on_hit, &sn);
-	pi_scan_mthread_hs_counts(t, &scans, &skipped);
+	pi_scan_mthread_counts(t, &cn);
 	if (strcmp(sn.text, want) != 0)
 		fail_msg("want: %s\ngot:  %s", want, sn.text);
-	assert_int_equal(scans, want_scans);
-	assert_int_equal(skipped, want_skipped);
+	assert_int_equal(cn.hs_scans, want_scans);
+	assert_int_equal(cn.hs_skipped, want_skipped);
 	pi_scan_mthread_free(t);
 	pi_scan_matcher_free(m);
 	pi_scan_set_free(set);
@@ -366,6 +366,50 @@ static void test_parent_domains(void **state)
 	        "7:org");
 	for (size_t i = 0; i < n; i++)
 		free(copies[i]);
+	pi_scan_mthread_free(t);
+	pi_scan_matcher_free(m);
+	pi_scan_set_free(set);
+}
+
+/* A name is looked up from its shortest parent to itself and the walk stops at the first
+ * suffix the filter does not hold: the filter holds every key and every ancestor of a domain
+ * key, so every hit is still found (exact and parent), and most names cost one check. */
+static void test_domain_walk(void **state)
+{
+	static const char list[] = "login.evil.example\nx.y.z.example\nplain.example\n";
+	static const char *const names[] = {"a.login.evil.example", "www.benign.example",
+	        "q.z.example", "login.evil.example", "deep.x.y.z.example", "plain.example",
+	        "example"};
+	const size_t n = sizeof(names) / sizeof(names[0]);
+	pi_scan_set *set = NULL;
+	pi_scan_matcher *m = NULL;
+	pi_scan_mthread *t = NULL;
+	struct pi_scan_mobs obs[8];
+	struct pi_scan_mthread_counts cn;
+	struct pi_error err;
+	struct seen sn;
+
+	(void)state;
+	assert_int_equal(pi_scan_set_new(&set), PI_OK);
+	assert_int_equal(pi_scan_set_load_list(set, list, strlen(list), "l", &err), PI_OK);
+	assert_int_equal(pi_scan_matcher_build(set, NULL, &m, &err), PI_OK);
+	assert_int_equal(pi_scan_mthread_new(m, &t), PI_OK);
+	memset(&sn, 0, sizeof(sn));
+	sn.set = set;
+	for (size_t i = 0; i < n; i++) {
+		memset(&obs[i], 0, sizeof(obs[i]));
+		obs[i].value = names[i];
+		obs[i].len = (uint32_t)strlen(names[i]);
+		obs[i].kind = PI_OBSERVABLE_DOMAIN;
+	}
+	pi_scan_match_batch(m, t, obs, n, on_range_hit, &sn);
+	assert_string_equal(sn.text, "0:login.evil.example 3:login.evil.example "
+	                             "4:x.y.z.example 5:plain.example");
+	/* checks: evil.example, login.evil.example, a.login...; benign.example; z.example,
+	 * q.z.example; evil.example, login.evil.example; z.example, y.z.example, x.y.z.example,
+	 * deep...; plain.example; example */
+	pi_scan_mthread_counts(t, &cn);
+	assert_int_equal(cn.filter_checks, 3 + 1 + 2 + 2 + 4 + 1 + 1);
 	pi_scan_mthread_free(t);
 	pi_scan_matcher_free(m);
 	pi_scan_set_free(set);
@@ -652,6 +696,7 @@ int main(void)
 	        cmocka_unit_test(test_like_prefilter),
 	        cmocka_unit_test(test_ip4_filter),
 	        cmocka_unit_test(test_parent_domains),
+	        cmocka_unit_test(test_domain_walk),
 	        cmocka_unit_test(test_revoked_and_expired),
 	        cmocka_unit_test(test_cache_round_trip),
 	        cmocka_unit_test(test_cache_then_add),
