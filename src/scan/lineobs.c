@@ -463,10 +463,44 @@ static size_t take_url(
 		s--;
 	while (s < colon && !(cls[(unsigned char)t[s]] & C_ALPHA))
 		s++;
+#ifdef __SSE2__
+	/* 16 bytes a step while they are inside the text: the end is the first url_end byte
+	 * (controls, space, DEL and "'<>`\\{}|^), and '(' and ')' before it are counted */
+	while (e + 16 <= len) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + e));
+		__m128i end = _mm_or_si128(
+		        _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x20)), v),
+		                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)),
+		                        _mm_cmpeq_epi8(v, _mm_set1_epi8('"')))),
+		        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\'')),
+		                             _mm_cmpeq_epi8(v, _mm_set1_epi8('<'))),
+		                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('>')),
+		                        _mm_cmpeq_epi8(v, _mm_set1_epi8('`')))));
+		__m128i end2 = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')),
+		                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('{'))),
+		        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('}')),
+		                             _mm_cmpeq_epi8(v, _mm_set1_epi8('|'))),
+		                _mm_cmpeq_epi8(v, _mm_set1_epi8('^'))));
+		unsigned endm = (unsigned)_mm_movemask_epi8(_mm_or_si128(end, end2));
+		unsigned po = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')));
+		unsigned pc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(')')));
+		unsigned keep = endm ? (1u << __builtin_ctz(endm)) - 1 : 0xFFFFu;
+		if ((po | pc) & keep)
+			parens += __builtin_popcount(po & keep) - __builtin_popcount(pc & keep);
+		if (endm) {
+			e += (size_t)__builtin_ctz(endm);
+			goto ended;
+		}
+		e += 16;
+	}
+#endif
 	while (e < len && !url_end[(unsigned char)t[e]]) {
 		parens += t[e] == '(' ? 1 : t[e] == ')' ? -1 : 0;
 		e++;
 	}
+#ifdef __SSE2__
+ended:
+#endif
 	while (e > colon + 3) {
 		char c = t[e - 1];
 		if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' ||

@@ -354,6 +354,23 @@ static void test_urls(void **state)
 	expect("ipv6 http://[2001:db8::1]/", "url=http://[2001:db8::1]/ ipv6=2001:db8::1");
 	expect("url=https://a.example?q", "url=https://a.example/?q domain=a.example");
 	expect("no authority mailto:x and http:/bad", "");
+	/* long URLs (read 16 bytes a step): the end byte and the parentheses before it in any
+	 * step, a step that ends with the text */
+	expect("go http://h.example/aaaaaaaaaaaaaaaaaaaa/(bbbbbbbbbbbbbbbbbbbbbbb)/c and",
+	        "url=http://h.example/aaaaaaaaaaaaaaaaaaaa/(bbbbbbbbbbbbbbbbbbbbbbb)/c "
+	        "domain=h.example");
+	expect("(see http://h.example/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa) now",
+	        "url=http://h.example/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa domain=h.example");
+	expect("(see http://h.example/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa(b)) now",
+	        "url=http://h.example/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa(b) domain=h.example");
+	expect("x http://h.example/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa|pipe and http://i.example/"
+	       "bbbbbbbbbbbbbbbbbbbbbbbbbbbb\tc",
+	        "url=http://h.example/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa domain=h.example "
+	        "url=http://i.example/bbbbbbbbbbbbbbbbbbbbbbbbbbbb domain=i.example");
+	expect("end http://h.example/0123456789abcdef0123456789abcdef",
+	        "url=http://h.example/0123456789abcdef0123456789abcdef domain=h.example");
+	expect("q http://h.example/aaaaaaaaaaaaaaaaaaaaaaaa^b{c}d`e",
+	        "url=http://h.example/aaaaaaaaaaaaaaaaaaaaaaaa domain=h.example");
 }
 
 static void test_emails_and_hashes(void **state)
