@@ -89,12 +89,13 @@ typedef void (*pi_scan_hit_fn)(void *arg, size_t obs, uint32_t value);
 /* Words of an IPv4 /16 filter: a bit per value of an address's first 16 bits. */
 #define PI_SCAN_IP4_FILTER_WORDS (65536 / 64)
 
-/* Fills out with a bit per /16 (bit p & 63 of word p >> 6, p the first 16 bits of an address
- * in network order): clear when no IPv4 address in that /16 can hit anything (no exact key in
- * it, no range on its path and no expression on addresses), set when one may. A scan hands it
- * to the extractor (struct pi_scan_xctx's ip4_filter), so most addresses of a log are dropped
- * before they are formatted or batched. */
-void pi_scan_match_ip4_filter(const pi_scan_matcher *m, uint64_t out[PI_SCAN_IP4_FILTER_WORDS]);
+/* m's bit per /16 (PI_SCAN_IP4_FILTER_WORDS words; bit p & 63 of word p >> 6, p the first 16
+ * bits of an address in network order): clear when no IPv4 address in that /16 can hit
+ * anything (no exact key in it, no range on its path and no expression on addresses), set when
+ * one may. Made once with the matcher and valid as long as it; a scan hands it to the
+ * extractor (struct pi_scan_xctx's ip4_filter), so most addresses of a log are dropped before
+ * they are formatted or batched. */
+const uint64_t *pi_scan_match_ip4_filter(const pi_scan_matcher *m);
 
 /* Looks up obs[0..n) and calls fn for each hit, in the order of obs. */
 void pi_scan_match_batch(const pi_scan_matcher *m, pi_scan_mthread *t,

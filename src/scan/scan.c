@@ -128,8 +128,6 @@ struct worker {
 	struct pi_scan_xctx x;
 	pi_scan_mthread *mt;
 	const pi_scan_matcher *mt_for;
-	/* the /16s of mt_for's IPv4 keys and ranges (the extractor drops other addresses) */
-	uint64_t ip4_filter[PI_SCAN_IP4_FILTER_WORDS];
 	/* the batch being filled */
 	struct pi_scan_mobs obs[BATCH_OBS];
 	uint32_t obs_line[BATCH_OBS];
@@ -756,8 +754,8 @@ static void process_chunk(struct worker *w, struct chunk *c)
 			return;
 		}
 		w->mt_for = c->mref->m;
-		pi_scan_match_ip4_filter(w->mt_for, w->ip4_filter);
-		w->x.ip4_filter = w->ip4_filter;
+		/* the extractor drops addresses in /16s no key or range of it covers */
+		w->x.ip4_filter = pi_scan_match_ip4_filter(w->mt_for);
 	}
 	w->x.zeek = c->zeek;
 	while (p < end) {
