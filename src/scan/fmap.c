@@ -80,7 +80,8 @@ pi_status pi_fmap_open(int fd, size_t len, struct pi_fmap *m)
 	install();
 	for (int i = 0; i < PI_FMAP_MAX && slot < 0; i++) {
 		uintptr_t zero = 0;
-		/* claim with a placeholder base; the real one is stored before len */
+		/* claim the slot: base 1 marks it taken (the handler skips it while len is 0);
+		 * the mapping's address is stored before len */
 		if (atomic_compare_exchange_strong(&table[i].base, &zero, (uintptr_t)1))
 			slot = i;
 	}

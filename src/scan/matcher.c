@@ -656,30 +656,29 @@ static pi_status prefilters_make(pi_scan_matcher *m)
 	for (int c = 0; c < CLS_COUNT; c++) {
 		struct hsdb *db = &m->hs[c];
 		struct prefilter *pf = &db->pf;
-		size_t shortest = PF_MAX_PREFIX, size = 16;
+		size_t shortest = PF_MAX_PREFIX, size = 16, k;
 		if (!db->db || !db->n || !db->ids)
 			continue;
-		/* the database's own expressions (refused ones never match) */
-		for (size_t k = 0; k < db->n; k++) {
+		/* the database's own expressions (refused ones never match); a MATCHES, or a LIKE
+		 * without a long enough literal start, leaves the class without a prefilter */
+		for (k = 0; k < db->n; k++) {
 			struct pi_scan_value v;
 			size_t p;
 			if (!pi_scan_set_value(m->set, db->ids[k], &v) || v.op != PI_SCAN_OP_LIKE ||
 			        (p = like_prefix(v.value, v.len)) < PF_MIN_PREFIX)
-				break; /* a MATCHES, or a LIKE without a long enough literal start
-				        */
+				break;
 			if (p < shortest)
 				shortest = p;
-			if (k + 1 == db->n)
-				pf->len = shortest;
 		}
-		if (!pf->len)
+		if (k < db->n)
 			continue;
+		pf->len = shortest;
 		while (size < db->n * 2)
 			size *= 2;
 		if (!(pf->hashes = calloc(size, sizeof(uint64_t))))
 			return PI_ERR_NOMEM;
 		pf->mask = size - 1;
-		for (size_t k = 0; k < db->n; k++) {
+		for (k = 0; k < db->n; k++) {
 			struct pi_scan_value v;
 			uint64_t h;
 			if (!pi_scan_set_value(m->set, db->ids[k], &v))

@@ -99,7 +99,6 @@ struct hit {
 struct chunk {
 	const char *buf; /* own, or the input's mapping */
 	char *own;       /* the chunk's read buffer */
-	int from_map;    /* buf points into in->map */
 	size_t len;
 	struct input *in;
 	struct mref *mref;
@@ -489,7 +488,6 @@ static int produce_mapped(pi_scan *s, struct input *in, struct chunk *c)
 	if (in->map.len - in->map_pos >= PI_SCAN_CHUNK + PI_SCAN_LINE_PAD &&
 	        (nl = last_newline(start, PI_SCAN_CHUNK)) != NULL) {
 		c->buf = start;
-		c->from_map = 1;
 		c->len = (size_t)(nl - start) + 1;
 		/* the page tables are filled here, not by page faults in the worker */
 		pi_fmap_prefault(&in->map, in->map_pos, in->map_pos + c->len + PI_SCAN_LINE_PAD);
@@ -532,7 +530,6 @@ static int produce(pi_scan *s, struct input *in, struct chunk *c)
 	char *b = c->own;
 
 	c->buf = c->own;
-	c->from_map = 0;
 	c->len = 0;
 	c->trail_lines = c->trail_long = 0;
 	if (in->mapped && produce_mapped(s, in, c))
@@ -878,7 +875,7 @@ static void write_chunk(pi_scan *s, struct chunk *c)
 	in->lines_written += c->lines + c->trail_lines;
 	/* the hits are in the output buffer: a mapped chunk's pages are done with (chunks are
 	 * written in input order, so every page before its end is) */
-	if (c->from_map)
+	if (c->buf != c->own) /* it points into the input's mapping */
 		pi_fmap_release(&in->map, (size_t)(c->buf + c->len - in->map.data));
 	s->totals.lines += c->lines + c->trail_lines;
 	s->totals.skipped_long += c->skipped_long + c->trail_long;
