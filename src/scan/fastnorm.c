@@ -372,3 +372,25 @@ int pi_scan_email_fast(
 	*domain_off = at + 1;
 	return 1;
 }
+
+size_t pi_scan_url_host(const char *u, size_t len, size_t *hlen)
+{
+	size_t host = (size_t)(strstr(u, "://") - u) + 3, end = host;
+
+	while (end < len && u[end] != '/')
+		end++;
+	for (size_t k = host; k < end; k++)
+		if (u[k] == '@')
+			host = k + 1;
+	if (host < end && u[host] == '[') {
+		const char *close = memchr(u + host, ']', end - host);
+		if (close)
+			end = (size_t)(close - u) + 1;
+	} else {
+		const char *colon = memchr(u + host, ':', end - host);
+		if (colon)
+			end = (size_t)(colon - u);
+	}
+	*hlen = end - host;
+	return host;
+}

@@ -32,6 +32,12 @@ struct pi_scan_url_parts {
 int pi_scan_url_fast(
         const char *in, size_t n, char *out, size_t cap, struct pi_scan_url_parts *parts);
 
+/* The host of u[0..len), a URL in the hub's normalised form (it has "://" and a '/' after the
+ * authority): after "://" and the authority's last '@', up to its port's ':' or, for an IPv6
+ * literal, its ']' (included). Returns the host's offset and sets *hlen. The scanner's reading
+ * of what pi_observable_normalize returns, and the reference the fast path is tested against. */
+size_t pi_scan_url_host(const char *u, size_t len, size_t *hlen);
+
 /* Normalises the e-mail address in[0..n) into out (cap bytes, NUL-terminated on 1) as
  * pi_observable_normalize(PI_OBSERVABLE_EMAIL) does; answers 1 / 0 / -1 as above and, on 1,
  * sets *out_len and *domain_off (the normalised domain is out[*domain_off .. *out_len), right

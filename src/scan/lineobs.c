@@ -326,8 +326,7 @@ static void emit_host(struct pi_scan_xctx *x, const char *s, size_t n)
 
 static void emit_url(struct pi_scan_xctx *x, const char *s, size_t n)
 {
-	size_t len = 0, host, end;
-	const char *u = x->url;
+	size_t len = 0, host, hlen;
 	struct pi_scan_url_parts parts;
 	int rc;
 
@@ -355,25 +354,9 @@ static void emit_url(struct pi_scan_xctx *x, const char *s, size_t n)
 	            PI_OBSERVABLE_URL, s, n, NULL, x->url, sizeof(x->url), &len, NULL) != PI_OK)
 		return;
 	emit_value(x, PI_OBSERVABLE_URL, x->url, len, NULL);
-	/* the normalised form always has "://" and a '/' after the authority */
-	host = (size_t)(strstr(u, "://") - u) + 3;
-	end = host;
-	while (end < len && u[end] != '/')
-		end++;
-	for (size_t k = host; k < end; k++)
-		if (u[k] == '@')
-			host = k + 1;
-	if (host < end && u[host] == '[') {
-		const char *close = memchr(u + host, ']', end - host);
-		if (close)
-			end = (size_t)(close - u) + 1;
-	} else {
-		const char *colon = memchr(u + host, ':', end - host);
-		if (colon)
-			end = (size_t)(colon - u);
-	}
-	memcpy(x->host, u + host, end - host);
-	emit_host(x, x->host, end - host);
+	host = pi_scan_url_host(x->url, len, &hlen);
+	memcpy(x->host, x->url + host, hlen);
+	emit_host(x, x->host, hlen);
 }
 
 static void emit_email(struct pi_scan_xctx *x, const char *s, size_t n)

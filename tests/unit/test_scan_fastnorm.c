@@ -18,30 +18,6 @@ struct tally {
 	size_t cases, fast, refused, unsure;
 };
 
-/* The host of a normalised URL as the scanner found it before the fast path: after "://" and
- * the last '@' of the authority, up to ':' or '/' (or the closing ']'). */
-static void host_of(const char *u, size_t len, size_t *off, size_t *hlen)
-{
-	size_t host = (size_t)(strstr(u, "://") - u) + 3, end = host;
-
-	while (end < len && u[end] != '/')
-		end++;
-	for (size_t k = host; k < end; k++)
-		if (u[k] == '@')
-			host = k + 1;
-	if (host < end && u[host] == '[') {
-		const char *close = memchr(u + host, ']', end - host);
-		if (close)
-			end = (size_t)(close - u) + 1;
-	} else {
-		const char *colon = memchr(u + host, ':', end - host);
-		if (colon)
-			end = (size_t)(colon - u);
-	}
-	*off = host;
-	*hlen = end - host;
-}
-
 /* Compares the fast URL path with the hub on in[0..n); the fast path gets exactly n + 2 bytes
  * so that ASan sees any write past its promise. */
 static void check_url(const char *in, size_t n, struct tally *t)
@@ -67,7 +43,7 @@ static void check_url(const char *in, size_t n, struct tally *t)
 		if (st != PI_OK || parts.len != slen || memcmp(fast, slow, slen + 1) != 0)
 			fail_msg("URL '%.*s': fast gives '%s', hub says %d '%s'", (int)n, in, fast,
 			        (int)st, slow);
-		host_of(slow, slen, &off, &hlen);
+		off = pi_scan_url_host(slow, slen, &hlen);
 		if (parts.host_off != off || parts.host_len != hlen)
 			fail_msg("URL '%.*s': host at %zu+%zu, want %zu+%zu", (int)n, in,
 			        parts.host_off, parts.host_len, off, hlen);
