@@ -87,6 +87,50 @@ static void lookup(const pi_scan_matcher *m, const pi_scan_set *set, const char 
 		fail_msg("want: %s\ngot:  %s", want, s.text);
 }
 
+/* A matcher of a list (or, with stix, of a STIX bundle), a thread for it and a hit recorder. */
+struct rig {
+	pi_scan_set *set;
+	pi_scan_matcher *m;
+	pi_scan_mthread *t;
+	struct seen sn;
+};
+
+static void rig_up(struct rig *r, const char *text, int stix)
+{
+	struct pi_error err;
+
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(pi_scan_set_new(&r->set), PI_OK);
+	if (stix)
+		assert_int_equal(
+		        pi_scan_set_load_stix(r->set, text, strlen(text), "test", &err), PI_OK);
+	else
+		assert_int_equal(
+		        pi_scan_set_load_list(r->set, text, strlen(text), "l", &err), PI_OK);
+	assert_int_equal(pi_scan_matcher_build(r->set, NULL, &r->m, &err), PI_OK);
+	assert_int_equal(pi_scan_mthread_new(r->m, &r->t), PI_OK);
+	r->sn.set = r->set;
+}
+
+static void rig_down(struct rig *r)
+{
+	pi_scan_mthread_free(r->t);
+	pi_scan_matcher_free(r->m);
+	pi_scan_set_free(r->set);
+}
+
+/* obs[i] for vals[i], of kind kinds[i] (or kind for all when kinds is NULL). */
+static void obs_of(struct pi_scan_mobs *obs, const char *const *vals, const unsigned *kinds,
+        unsigned kind, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		memset(&obs[i], 0, sizeof(obs[i]));
+		obs[i].value = vals[i];
+		obs[i].len = (uint32_t)strlen(vals[i]);
+		obs[i].kind = (uint8_t)(kinds ? kinds[i] : kind);
+	}
+}
+
 static void test_bundle_and_matching(void **state)
 {
 	pi_scan_set *set = NULL;
@@ -129,35 +173,19 @@ static void test_bundle_and_matching(void **state)
 static void like_run(const char *b, const char *const *vals, const unsigned *kinds, size_t n,
         const char *want, uint64_t want_scans, uint64_t want_skipped)
 {
-	pi_scan_set *set = NULL;
-	pi_scan_matcher *m = NULL;
-	pi_scan_mthread *t = NULL;
+	struct rig r;
 	struct pi_scan_mobs obs[16];
-	struct pi_error err;
-	struct seen sn;
 	struct pi_scan_mthread_counts cn;
 
-	assert_int_equal(pi_scan_set_new(&set), PI_OK);
-	assert_int_equal(pi_scan_set_load_stix(set, b, strlen(b), "test", &err), PI_OK);
-	assert_int_equal(pi_scan_matcher_build(set, NULL, &m, &err), PI_OK);
-	assert_int_equal(pi_scan_mthread_new(m, &t), PI_OK);
-	memset(&sn, 0, sizeof(sn));
-	sn.set = set;
-	for (size_t i = 0; i < n; i++) {
-		memset(&obs[i], 0, sizeof(obs[i]));
-		obs[i].value = vals[i];
-		obs[i].len = (uint32_t)strlen(vals[i]);
-		obs[i].kind = (uint8_t)kinds[i];
-	}
-	pi_scan_match_batch(m, t, obs, n, on_hit, &sn);
-	pi_scan_mthread_counts(t, &cn);
-	if (strcmp(sn.text, want) != 0)
-		fail_msg("want: %s\ngot:  %s", want, sn.text);
+	rig_up(&r, b, 1);
+	obs_of(obs, vals, kinds, 0, n);
+	pi_scan_match_batch(r.m, r.t, obs, n, on_hit, &r.sn);
+	pi_scan_mthread_counts(r.t, &cn);
+	if (strcmp(r.sn.text, want) != 0)
+		fail_msg("want: %s\ngot:  %s", want, r.sn.text);
 	assert_int_equal(cn.hs_scans, want_scans);
 	assert_int_equal(cn.hs_skipped, want_skipped);
-	pi_scan_mthread_free(t);
-	pi_scan_matcher_free(m);
-	pi_scan_set_free(set);
+	rig_down(&r);
 }
 
 /* LIKE patterns with literal starts: values that start like none of them are not scanned, and
@@ -269,36 +297,23 @@ static void on_range_hit(void *arg, size_t obs, uint32_t value)
  * and addresses that leave the tree early. */
 static void check_ranges(const char *list, const char *const *addrs, size_t n, const char *want)
 {
-	pi_scan_set *set = NULL;
-	pi_scan_matcher *m = NULL;
-	pi_scan_mthread *t = NULL;
+	struct rig r;
 	struct pi_scan_mobs obs[8];
-	struct pi_error err;
-	struct seen s;
 
 	assert_true(n <= 8);
-	assert_int_equal(pi_scan_set_new(&set), PI_OK);
-	assert_int_equal(pi_scan_set_load_list(set, list, strlen(list), "l", &err), PI_OK);
-	assert_int_equal(pi_scan_matcher_build(set, NULL, &m, &err), PI_OK);
-	assert_int_equal(pi_scan_mthread_new(m, &t), PI_OK);
-	memset(&s, 0, sizeof(s));
-	s.set = set;
+	rig_up(&r, list, 0);
+	obs_of(obs, addrs, NULL, 0, n);
 	for (size_t i = 0; i < n; i++) {
 		int fam = 0;
-		memset(&obs[i], 0, sizeof(obs[i]));
-		obs[i].value = addrs[i];
-		obs[i].len = (uint32_t)strlen(addrs[i]);
 		assert_int_equal(
 		        pi_observable_ip_parse(addrs[i], strlen(addrs[i]), obs[i].addr, &fam, NULL),
 		        PI_OK);
 		obs[i].kind = (uint8_t)(fam == 4 ? PI_OBSERVABLE_IPV4 : PI_OBSERVABLE_IPV6);
 	}
-	pi_scan_match_batch(m, t, obs, n, on_range_hit, &s);
-	if (strcmp(s.text, want) != 0)
-		fail_msg("want: %s\ngot:  %s", want, s.text);
-	pi_scan_mthread_free(t);
-	pi_scan_matcher_free(m);
-	pi_scan_set_free(set);
+	pi_scan_match_batch(r.m, r.t, obs, n, on_range_hit, &r.sn);
+	if (strcmp(r.sn.text, want) != 0)
+		fail_msg("want: %s\ngot:  %s", want, r.sn.text);
+	rig_down(&r);
 }
 
 static void test_ranges(void **state)
@@ -334,41 +349,27 @@ static void test_parent_domains(void **state)
 	                           "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
 	                           "bbbbbbbbbbbbbb.example\norg\nuk\n";
 	const size_t n = sizeof(names) / sizeof(names[0]);
-	pi_scan_set *set = NULL;
-	pi_scan_matcher *m = NULL;
-	pi_scan_mthread *t = NULL;
+	struct rig r;
 	struct pi_scan_mobs obs[8];
 	char *copies[8];
-	struct pi_error err;
-	struct seen sn;
 
 	(void)state;
-	assert_int_equal(pi_scan_set_new(&set), PI_OK);
-	assert_int_equal(pi_scan_set_load_list(set, list, strlen(list), "l", &err), PI_OK);
-	assert_int_equal(pi_scan_matcher_build(set, NULL, &m, &err), PI_OK);
-	assert_int_equal(pi_scan_mthread_new(m, &t), PI_OK);
-	memset(&sn, 0, sizeof(sn));
-	sn.set = set;
+	rig_up(&r, list, 0);
+	obs_of(obs, names, NULL, PI_OBSERVABLE_DOMAIN, n);
 	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(names[i]);
-		copies[i] = malloc(len);
+		copies[i] = malloc(obs[i].len);
 		assert_non_null(copies[i]);
-		memcpy(copies[i], names[i], len);
-		memset(&obs[i], 0, sizeof(obs[i]));
+		memcpy(copies[i], names[i], obs[i].len);
 		obs[i].value = copies[i];
-		obs[i].len = (uint32_t)len;
-		obs[i].kind = PI_OBSERVABLE_DOMAIN;
 	}
-	pi_scan_match_batch(m, t, obs, n, on_range_hit, &sn);
-	assert_string_equal(sn.text,
+	pi_scan_match_batch(r.m, r.t, obs, n, on_range_hit, &r.sn);
+	assert_string_equal(r.sn.text,
 	        "0:a.b 1:b.cd 2:ex.org 3:example.co.uk 4:a-long-registered-domain.example "
 	        "5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbb.example "
 	        "7:org");
 	for (size_t i = 0; i < n; i++)
 		free(copies[i]);
-	pi_scan_mthread_free(t);
-	pi_scan_matcher_free(m);
-	pi_scan_set_free(set);
+	rig_down(&r);
 }
 
 /* A name is looked up from its shortest parent to itself and the walk stops at the first
@@ -381,38 +382,22 @@ static void test_domain_walk(void **state)
 	        "q.z.example", "login.evil.example", "deep.x.y.z.example", "plain.example",
 	        "example"};
 	const size_t n = sizeof(names) / sizeof(names[0]);
-	pi_scan_set *set = NULL;
-	pi_scan_matcher *m = NULL;
-	pi_scan_mthread *t = NULL;
+	struct rig r;
 	struct pi_scan_mobs obs[8];
 	struct pi_scan_mthread_counts cn;
-	struct pi_error err;
-	struct seen sn;
 
 	(void)state;
-	assert_int_equal(pi_scan_set_new(&set), PI_OK);
-	assert_int_equal(pi_scan_set_load_list(set, list, strlen(list), "l", &err), PI_OK);
-	assert_int_equal(pi_scan_matcher_build(set, NULL, &m, &err), PI_OK);
-	assert_int_equal(pi_scan_mthread_new(m, &t), PI_OK);
-	memset(&sn, 0, sizeof(sn));
-	sn.set = set;
-	for (size_t i = 0; i < n; i++) {
-		memset(&obs[i], 0, sizeof(obs[i]));
-		obs[i].value = names[i];
-		obs[i].len = (uint32_t)strlen(names[i]);
-		obs[i].kind = PI_OBSERVABLE_DOMAIN;
-	}
-	pi_scan_match_batch(m, t, obs, n, on_range_hit, &sn);
-	assert_string_equal(sn.text, "0:login.evil.example 3:login.evil.example "
-	                             "4:x.y.z.example 5:plain.example");
+	rig_up(&r, list, 0);
+	obs_of(obs, names, NULL, PI_OBSERVABLE_DOMAIN, n);
+	pi_scan_match_batch(r.m, r.t, obs, n, on_range_hit, &r.sn);
+	assert_string_equal(r.sn.text, "0:login.evil.example 3:login.evil.example "
+	                               "4:x.y.z.example 5:plain.example");
 	/* checks: evil.example, login.evil.example, a.login...; benign.example; z.example,
 	 * q.z.example; evil.example, login.evil.example; z.example, y.z.example, x.y.z.example,
 	 * deep...; plain.example; example */
-	pi_scan_mthread_counts(t, &cn);
+	pi_scan_mthread_counts(r.t, &cn);
 	assert_int_equal(cn.filter_checks, 3 + 1 + 2 + 2 + 4 + 1 + 1);
-	pi_scan_mthread_free(t);
-	pi_scan_matcher_free(m);
-	pi_scan_set_free(set);
+	rig_down(&r);
 }
 
 static int filter_bit(const uint64_t *f, unsigned a0, unsigned a1)
