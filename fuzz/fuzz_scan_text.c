@@ -1,7 +1,8 @@
 /* libFuzzer target: the free-text tokeniser and the syslog extractor (with and without --refang)
  * (scan/lineobs.c). Every reported observable must be NUL-terminated at its length and non-empty,
- * and the TEXT format's BIND fast paths must report exactly what the tokeniser reports for the
- * whole line (the differential oracle; seed with BIND query-log lines).
+ * and the fast readings (BIND query log, squid access log) must report exactly what the tokeniser
+ * reports for the whole line, as TEXT and as SYSLOG (the differential oracle; seed with BIND
+ * and squid lines).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +54,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pi_scan_extract_line(&x, PI_SCAN_FORMAT_TEXT, (const char *)data, size);
 	x.arg = &slow_trace;
 	pi_scan_tokenise(&x, (const char *)data, size);
+	if (fast_trace.len != slow_trace.len ||
+	        memcmp(fast_trace.text, slow_trace.text, fast_trace.len) != 0)
+		abort();
+	/* SYSLOG: the fast readings (squid lines without a header) against the tokeniser's */
+	fast_trace.len = slow_trace.len = 0;
+	x.arg = &fast_trace;
+	pi_scan_extract_line(&x, PI_SCAN_FORMAT_SYSLOG, (const char *)data, size);
+	x.flags = PI_SCAN_NO_FAST;
+	x.arg = &slow_trace;
+	pi_scan_extract_line(&x, PI_SCAN_FORMAT_SYSLOG, (const char *)data, size);
 	if (fast_trace.len != slow_trace.len ||
 	        memcmp(fast_trace.text, slow_trace.text, fast_trace.len) != 0)
 		abort();

@@ -13,6 +13,9 @@
  * name characters, which every run of 32 or more holds). It visits only the runs with a "look
  * here" bit, in text order, so ordinary words cost nothing but the mask building. A raw name
  * seen again in the same text (BIND writes the query name twice) is not normalised again.
+ * Two line shapes common enough to matter skip the tokeniser: BIND query log lines (read from
+ * bit masks, bind_fast) and squid access log lines (field by field, squid_line); each checks
+ * the whole line before it reports anything, and reports what the tokeniser would.
  * Nothing allocates here; IDN names go through pi_observable_normalize (libidn2 allocates).
  */
 #include "scan/lineobs.h"
@@ -433,19 +436,10 @@ static void plain_piece(
 		emit_hash(x, s, n);
 }
 
-/* A URL whose "scheme:" ends at colon (text[colon] == ':' and "//" follows). Returns the index
- * just past the URL. */
-static size_t take_url(
-        struct pi_scan_xctx *x, const char *t, size_t len, size_t run_start, size_t colon)
+/* The first byte at or after e that ends a URL (url_end), or len; *parens gains the number of
+ * '(' less the number of ')' before it. */
+static size_t url_stop(const char *t, size_t len, size_t e, int *parens)
 {
-	size_t s = colon, e = colon + 3;
-	int parens = 0;
-
-	while (s > run_start && ((cls[(unsigned char)t[s - 1]] & (C_ALPHA | C_DIGIT)) ||
-	                                t[s - 1] == '.' || t[s - 1] == '-'))
-		s--;
-	while (s < colon && !(cls[(unsigned char)t[s]] & C_ALPHA))
-		s++;
 #ifdef __SSE2__
 	/* 16 bytes a step while they are inside the text: the end is the first url_end byte
 	 * (controls, space, DEL and "'<>`\\{}|^), and '(' and ')' before it are counted */
@@ -469,21 +463,33 @@ static size_t take_url(
 		unsigned pc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(')')));
 		unsigned keep = endm ? (1u << __builtin_ctz(endm)) - 1 : 0xFFFFu;
 		if ((po | pc) & keep)
-			parens += __builtin_popcount(po & keep) - __builtin_popcount(pc & keep);
-		if (endm) {
-			e += (size_t)__builtin_ctz(endm);
-			goto ended;
-		}
+			*parens += __builtin_popcount(po & keep) - __builtin_popcount(pc & keep);
+		if (endm)
+			return e + (size_t)__builtin_ctz(endm);
 		e += 16;
 	}
 #endif
 	while (e < len && !url_end[(unsigned char)t[e]]) {
-		parens += t[e] == '(' ? 1 : t[e] == ')' ? -1 : 0;
+		*parens += t[e] == '(' ? 1 : t[e] == ')' ? -1 : 0;
 		e++;
 	}
-#ifdef __SSE2__
-ended:
-#endif
+	return e;
+}
+
+/* A URL whose "scheme:" ends at colon (text[colon] == ':' and "//" follows). Returns the index
+ * just past the URL. */
+static size_t take_url(
+        struct pi_scan_xctx *x, const char *t, size_t len, size_t run_start, size_t colon)
+{
+	size_t s = colon, e;
+	int parens = 0;
+
+	while (s > run_start && ((cls[(unsigned char)t[s - 1]] & (C_ALPHA | C_DIGIT)) ||
+	                                t[s - 1] == '.' || t[s - 1] == '-'))
+		s--;
+	while (s < colon && !(cls[(unsigned char)t[s]] & C_ALPHA))
+		s++;
+	e = url_stop(t, len, colon + 3, &parens);
 	while (e > colon + 3) {
 		char c = t[e - 1];
 		if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' ||
@@ -709,14 +715,12 @@ static size_t run_start(const uint64_t *m, size_t p, size_t floor)
 	return s > floor ? s : floor;
 }
 
-/* The maximal run t[s..e) as the byte-wise loop handles it; returns where scanning goes on. */
-static size_t visit_run(struct pi_scan_xctx *x, const char *t, size_t len, size_t s, size_t e)
+/* visit_run for a run whose byte classes the caller has ORed into acc. */
+static size_t visit_run_acc(
+        struct pi_scan_xctx *x, const char *t, size_t len, size_t s, size_t e, unsigned acc)
 {
-	unsigned acc = 0;
 	size_t n = e - s;
 
-	for (size_t k = s; k < e; k++)
-		acc |= cls[(unsigned char)t[k]];
 	/* words without '.', ':' or '@' after them and not hash-long give nothing */
 	if (!(acc & (C_DOT | C_COLON)) && !(e < len && t[e] == '@')) {
 		if (n == 32 || n == 40 || n == 64 || n == 128)
@@ -724,6 +728,16 @@ static size_t visit_run(struct pi_scan_xctx *x, const char *t, size_t len, size_
 		return e;
 	}
 	return take_run(x, t, len, s, e, acc);
+}
+
+/* The maximal run t[s..e) as the byte-wise loop handles it; returns where scanning goes on. */
+static size_t visit_run(struct pi_scan_xctx *x, const char *t, size_t len, size_t s, size_t e)
+{
+	unsigned acc = 0;
+
+	for (size_t k = s; k < e; k++)
+		acc |= cls[(unsigned char)t[k]];
+	return visit_run_acc(x, t, len, s, e, acc);
 }
 
 /* ---------- BIND query log lines ---------- */
@@ -1543,6 +1557,154 @@ PI_CLONES static int bind_fast(struct pi_scan_xctx *x, const char *b, size_t len
 	return 1;
 }
 
+/* ---------- squid access log lines ---------- */
+
+/* The end of the bytes from i whose class has a bit of want; *acc gets the OR of their
+ * classes. */
+static PI_HOT size_t span(const char *t, size_t len, size_t i, unsigned want, unsigned *acc)
+{
+	unsigned a = 0, c;
+
+	while (i < len && ((c = cls[(unsigned char)t[i]]) & want)) {
+		a |= c;
+		i++;
+	}
+	*acc = a;
+	return i;
+}
+
+/* A field of name characters from i, ended by the byte stop: fills f, returns its end or 0. */
+struct sfield {
+	size_t s, e;
+	unsigned acc;
+};
+
+static PI_HOT size_t run_field(const char *t, size_t len, size_t i, char stop, struct sfield *f)
+{
+	f->s = i;
+	f->e = span(t, len, i, C_RUN, &f->acc);
+	return f->e > i && f->e < len && t[f->e] == stop ? f->e : 0;
+}
+
+#define SQUID_TYPE_RUNS 4
+
+/* A squid access log line in squid's native format ("logformat squid"):
+ *   TIME.MS ELAPSED CLIENT CODE/STATUS BYTES METHOD URL IDENT HIERARCHY/PEER TYPE
+ * e.g. "1714564800.487   9691 10.1.66.169 TCP_MISS/200 52031 GET http://a.example/x -
+ * HIER_DIRECT/192.0.2.7 text/html", read field by field without the tokeniser's masks. The
+ * fields that cannot give anything are only checked for their shape: the stamp (4-12 digits,
+ * '.', 3 digits: never an address, its first part is too long), the elapsed time and the size
+ * (digits), the code and the method (letters, digits, '-', '_' and '/', at most 30 bytes: no
+ * run in them is looked at by the tokeniser). The others are runs of name characters ended by
+ * a space or a '/', which visit_run handles as the tokeniser would (none is followed by an
+ * '@' or by "//", so none reaches past its end), and the URL: "scheme://" up to its first
+ * url_end byte, which must be the space, after a byte take_url does not trim, so take_url
+ * would report exactly that span. Returns 0, having reported nothing, when the line is not of
+ * this shape (the caller tokenises it). */
+static int squid_line(struct pi_scan_xctx *x, const char *t, size_t len)
+{
+	struct sfield client, url = {0, 0, 0}, ident, hier, peer, type[SQUID_TYPE_RUNS];
+	size_t i, k, ntype = 0, colon = 0;
+	unsigned acc;
+
+	/* the stamp, then the elapsed time, right-aligned */
+	k = span(t, len, 0, C_DIGIT, &acc);
+	if (k < 4 || k > 12 || k + 5 > len || t[k] != '.' || !digits_at(t, len, k + 1, 3) ||
+	        t[k + 4] != ' ')
+		return 0;
+	i = k + 5;
+	while (i < len && t[i] == ' ')
+		i++;
+	k = span(t, len, i, C_DIGIT, &acc);
+	if (k == i || k - i > 10 || k >= len || t[k] != ' ')
+		return 0;
+	if (!(k = run_field(t, len, k + 1, ' ', &client)))
+		return 0;
+	/* CODE/STATUS */
+	i = k + 1;
+	for (k = i; k < len &&
+	            ((cls[(unsigned char)t[k]] & (C_ALPHA | C_DIGIT | C_HYPHEN)) || t[k] == '/');
+	        k++)
+		;
+	if (k == i || k - i > 30 || k >= len || t[k] != ' ')
+		return 0;
+	/* the size and the method */
+	i = k + 1;
+	k = span(t, len, i, C_DIGIT, &acc);
+	if (k == i || k - i > 20 || k >= len || t[k] != ' ')
+		return 0;
+	i = k + 1;
+	k = span(t, len, i, C_ALPHA | C_DIGIT | C_HYPHEN, &acc);
+	if (k == i || k - i > 30 || k >= len || t[k] != ' ')
+		return 0;
+	/* the URL, or a run ("host:port" of a CONNECT, "-") */
+	i = k + 1;
+	k = span(t, len, i, C_ALPHA, &acc);
+	if (k > i && k + 3 <= len && t[k] == ':' && t[k + 1] == '/' && t[k + 2] == '/') {
+		int parens = 0;
+		char last;
+		colon = k;
+		url.s = i;
+		url.e = url_stop(t, len, k + 3, &parens);
+		if (url.e == k + 3 || url.e >= len || t[url.e] != ' ')
+			return 0;
+		last = t[url.e - 1];
+		if (last == '.' || last == ',' || last == ';' || last == ':' || last == '!' ||
+		        last == '?' || last == ']' || last == ')')
+			return 0;
+		k = url.e;
+	} else if (!(k = run_field(t, len, i, ' ', &url))) {
+		return 0;
+	}
+	if (!(k = run_field(t, len, k + 1, ' ', &ident)) ||
+	        !(k = run_field(t, len, k + 1, '/', &hier)) ||
+	        !(k = run_field(t, len, k + 1, ' ', &peer)))
+		return 0;
+	/* the type: runs separated by single '/', to the end of the line */
+	for (i = k + 1;; i = k + 1) {
+		if (ntype == SQUID_TYPE_RUNS)
+			return 0;
+		type[ntype].s = i;
+		k = type[ntype].e = span(t, len, i, C_RUN, &type[ntype].acc);
+		if (k == i)
+			return 0;
+		ntype++;
+		if (k == len)
+			break;
+		if (t[k] != '/')
+			return 0;
+	}
+	/* the shape holds: report, in line order */
+	x->fast_lines++;
+	visit_run_acc(x, t, len, client.s, client.e, client.acc);
+	if (colon)
+		emit_url(x, t + url.s, url.e - url.s);
+	else
+		visit_run_acc(x, t, len, url.s, url.e, url.acc);
+	visit_run_acc(x, t, len, ident.s, ident.e, ident.acc);
+	visit_run_acc(x, t, len, hier.s, hier.e, hier.acc);
+	visit_run_acc(x, t, len, peer.s, peer.e, peer.acc);
+	for (size_t n = 0; n < ntype; n++)
+		visit_run_acc(x, t, len, type[n].s, type[n].e, type[n].acc);
+	return 1;
+}
+
+/* The format fast readings of a TEXT line, or of a SYSLOG line without a syslog header
+ * (NULL x->text: none): 1 when one took the line. */
+static int fast_text(struct pi_scan_xctx *x, const char *t, size_t len)
+{
+	int done;
+
+	if (!(cls[(unsigned char)t[0]] & C_DIGIT))
+		return 0;
+	x->nseen = 0;
+	x->text = t;
+	x->text_len = len;
+	done = squid_line(x, t, len);
+	x->text = NULL;
+	return done;
+}
+
 void pi_scan_tokenise(struct pi_scan_xctx *x, const char *t, size_t len)
 {
 	size_t i = 0;
@@ -2170,13 +2332,17 @@ int pi_scan_extract_line(
 	switch (format) {
 	case PI_SCAN_FORMAT_SYSLOG:
 		body = syslog_body(line, len);
+		if (body == 0 && !(x->flags & (PI_SCAN_REFANG | PI_SCAN_NO_FAST)) && len > 0 &&
+		        fast_text(x, line, len))
+			return 0;
 		pi_scan_tokenise(x, line + body, len - body);
 		return 0;
 	case PI_SCAN_FORMAT_JSONL: return json_line(x, line, len, 0);
 	case PI_SCAN_FORMAT_EVE: return json_line(x, line, len, 1);
 	case PI_SCAN_FORMAT_ZEEK: return zeek_line(x, line, len);
 	default:
-		if (!(x->flags & PI_SCAN_REFANG) && len >= 40 && line[25] == 'c') {
+		if (!(x->flags & (PI_SCAN_REFANG | PI_SCAN_NO_FAST)) && len >= 40 &&
+		        line[25] == 'c') {
 			int done;
 			x->nseen = 0;
 			if (len <= FAST_MAX && (x->flags & PI_SCAN_PADDED)) {
@@ -2198,6 +2364,9 @@ int pi_scan_extract_line(
 			if (done)
 				return 0;
 		}
+		if (!(x->flags & (PI_SCAN_REFANG | PI_SCAN_NO_FAST)) && len > 0 &&
+		        fast_text(x, line, len))
+			return 0;
 		pi_scan_tokenise(x, line, len);
 		return 0;
 	}

@@ -26,6 +26,12 @@
  * digits (MD5, SHA-1, SHA-256, SHA-512). With PI_SCAN_REFANG, defanged forms are read first:
  * hxxp/hxxps/fxp schemes, "[.]", "(.)", "{.}", "[dot]", "[:]", "[@]" and "[at]".
  *
+ * Fast readings: TEXT lines of BIND's query log and TEXT or header-less SYSLOG lines of
+ * squid's native access log are read by a parser of that one shape, which reports exactly what
+ * the tokeniser would (the same values in the same order) and hands every other line to the
+ * tokeniser; a differential test and a fuzz target hold them to it (PI_SCAN_NO_FAST turns
+ * them off).
+ *
  * Values that do not normalise are dropped, never guessed. ASCII names take a fast path that
  * applies the same rules as pi_observable_normalize; names with non-ASCII bytes or xn-- labels
  * go through pi_observable_normalize itself (libidn2).
@@ -58,7 +64,10 @@ enum pi_scan_xflags {
 	PI_SCAN_REFANG = 1, /* read defanged indicators (hxxp://, example[.]com) */
 	/* the caller guarantees PI_SCAN_LINE_PAD readable bytes after every line it passes
 	 * (their content does not matter): short lines are then read in place, not copied */
-	PI_SCAN_PADDED = 2
+	PI_SCAN_PADDED = 2,
+	/* tests and fuzzing: no format's fast reading (BIND, squid), only the tokeniser, the
+	 * reference they are held to */
+	PI_SCAN_NO_FAST = 4
 };
 
 #define PI_SCAN_LINE_PAD 64
@@ -104,8 +113,8 @@ struct pi_scan_xctx {
 	 * matcher can match (pi_scan_match_ip4_filter), so that addresses no indicator covers
 	 * cost no formatting and no call. */
 	const uint64_t *ip4_filter;
-	/* lines read by a format's fast reading (the BIND query log's bit masks): a count for
-	 * tests and benchmarks, which check that the fast reading is taken */
+	/* lines read by a format's fast reading (the BIND query log's bit masks, squid's access
+	 * log): a count for tests and benchmarks, which check that the fast reading is taken */
 	uint64_t fast_lines;
 	char norm[PI_OBSERVABLE_MAX_OUTPUT];
 	char url[PI_OBSERVABLE_MAX_OUTPUT];

@@ -343,6 +343,137 @@ static void test_bind_mutations(void **state)
 	assert_int_equal(differ, 0);
 }
 
+/* One squid test line read three ways: by extract_line as fmt (copied, and in place with
+ * junk after it) and by extract_line with PI_SCAN_NO_FAST, the tokeniser's reading. Returns
+ * how many of the two fast readings were taken (x->fast_lines); fails on any difference. */
+static int squid_compare(struct pi_scan_xctx *x, enum pi_scan_format fmt, const char *line,
+        size_t len, struct dgot *fast, struct dgot *slow, size_t *differ)
+{
+	static const char junk[] = "a9.-:_@0xfF(A)/ ";
+	char *buf = malloc(len + PI_SCAN_LINE_PAD);
+	uint64_t before = x->fast_lines;
+
+	assert_non_null(buf);
+	slow->len = slow->count = 0;
+	slow->text[0] = '\0';
+	x->arg = slow;
+	x->flags = PI_SCAN_NO_FAST;
+	assert_int_equal(pi_scan_extract_line(x, fmt, line, len), 0);
+	for (int inplace = 0; inplace < 2; inplace++) {
+		memcpy(buf, line, len);
+		for (size_t q = 0; q < PI_SCAN_LINE_PAD; q++)
+			buf[len + q] = junk[(q + len) % (sizeof(junk) - 1)];
+		fast->len = fast->count = 0;
+		fast->text[0] = '\0';
+		x->arg = fast;
+		x->flags = inplace ? PI_SCAN_PADDED : 0;
+		assert_int_equal(pi_scan_extract_line(x, fmt, buf, len), 0);
+		if (strcmp(fast->text, slow->text) != 0) {
+			(*differ)++;
+			if (*differ < 5)
+				print_message("%s line: %.*s\n  fast: %s\n  tokeniser: %s\n",
+				        inplace ? "in place" : "copied", (int)len, line, fast->text,
+				        slow->text);
+		}
+	}
+	x->flags = 0;
+	free(buf);
+	return (int)(x->fast_lines - before);
+}
+
+/* The squid access log reading against the tokeniser, as for BIND: 60,000 mutations of squid
+ * lines (every byte class that changes a verdict in every position, cuts, insertions,
+ * deletions, stretched fields), read as TEXT and as SYSLOG. */
+static void test_squid_mutations(void **state)
+{
+	static const char *const base[] = {
+	        "1714564800.487   9691 10.1.66.169 TCP_MISS/200 52031 GET "
+	        "http://uhipjgo.io/91oi01836yj1/hk8rnsy.html?q=rffi8 - HIER_DIRECT/100.95.127.233 "
+	        "text/html",
+	        "1714564800.921      5 2001:db8::7 TCP_TUNNEL/200 4512 CONNECT www.Example.com:443 "
+	        "alice HIER_DIRECT/203.0.113.9 -",
+	        "1714564801.002    120 10.0.0.1 TCP_HIT/200 1200 GET "
+	        "HTTPS://Evil.Example.ORG:8443/a/(b)/c?d=e&f=g#h - HIER_NONE/- "
+	        "application/vnd.ms-excel",
+	        "1714564801.115     77 192.0.2.44 TCP_DENIED/403 3900 POST "
+	        "http://198.51.100.23/upload.php - HIER_NONE/- text/html",
+	        "1714564802.300   3001 10.9.8.7 TCP_MISS/200 88 GET "
+	        "http://xn--bcher-kva.example/d41d8cd98f00b204e9800998ecf8427e/x "
+	        "d41d8cd98f00b204e9800998ecf8427e FIRSTUP_PARENT/proxy.corp.example image/png",
+	        "1714564803.000      0 10.1.1.1 NONE_NONE/400 0 NONE error:invalid-request - "
+	        "HIER_NONE/- text/html",
+	};
+	static const char alphabet[] = ".:-_@/#()[] AZaz09x\xc3\xa9\x80.\"<|,";
+	char line[1024];
+	struct pi_scan_xctx x;
+	struct dgot *fast = malloc(sizeof(*fast)), *slow = malloc(sizeof(*slow));
+	uint64_t r = 0x2545F4914F6CDD1Dull;
+	size_t differ = 0, taken = 0;
+
+	(void)state;
+	assert_non_null(fast);
+	assert_non_null(slow);
+	assert_int_equal(pi_scan_xctx_init(&x, 0, dcollect, fast), PI_OK);
+	/* every base line is read by the squid reading, both ways, in both formats */
+	for (size_t b = 0; b < sizeof(base) / sizeof(base[0]); b++)
+		for (int f = 0; f < 2; f++)
+			if (squid_compare(&x, f ? PI_SCAN_FORMAT_SYSLOG : PI_SCAN_FORMAT_TEXT,
+			            base[b], strlen(base[b]), fast, slow, &differ) != 2)
+				fail_msg("not read by the squid reading: %s", base[b]);
+	for (int iter = 0; iter < 60000; iter++) {
+		const char *b = base[iter % 6];
+		size_t len = strlen(b), muts;
+		memcpy(line, b, len);
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		muts = 1 + r % 3;
+		for (size_t k = 0; k < muts; k++) {
+			size_t pos;
+			r ^= r << 13;
+			r ^= r >> 7;
+			r ^= r << 17;
+			pos = (size_t)(r >> 20) % len;
+			switch ((r >> 8) % 6) {
+			case 0:
+			case 1: line[pos] = alphabet[(r >> 40) % (sizeof(alphabet) - 1)]; break;
+			case 2: /* insert */
+				if (len + 1 < sizeof(line)) {
+					memmove(line + pos + 1, line + pos, len - pos);
+					line[pos] = alphabet[(r >> 40) % (sizeof(alphabet) - 1)];
+					len++;
+				}
+				break;
+			case 3: /* delete */
+				if (len > 1) {
+					memmove(line + pos, line + pos + 1, len - pos - 1);
+					len--;
+				}
+				break;
+			case 4: len = pos + 1; break; /* cut */
+			default:                      /* stretch a field */
+				if (len + 200 < sizeof(line)) {
+					memmove(line + pos + 70, line + pos, len - pos);
+					for (size_t q = 0; q < 70; q++)
+						line[pos + q] =
+						        (q % 9 == 8) ? '.' : (char)('a' + q % 26);
+					len += 70;
+				}
+				break;
+			}
+		}
+		taken += (size_t)squid_compare(&x,
+		        (iter & 1) ? PI_SCAN_FORMAT_SYSLOG : PI_SCAN_FORMAT_TEXT, line, len, fast,
+		        slow, &differ);
+	}
+	pi_scan_xctx_free(&x);
+	free(fast);
+	free(slow);
+	/* the mutations left enough lines of the shape to test the reading */
+	assert_true(taken > 20000);
+	assert_int_equal(differ, 0);
+}
+
 static void test_urls(void **state)
 {
 	(void)state;
@@ -567,6 +698,7 @@ int main(void)
 	        cmocka_unit_test(test_domains),
 	        cmocka_unit_test(test_bind_lines),
 	        cmocka_unit_test(test_bind_mutations),
+	        cmocka_unit_test(test_squid_mutations),
 	        cmocka_unit_test(test_urls),
 	        cmocka_unit_test(test_emails_and_hashes),
 	        cmocka_unit_test(test_refang),
