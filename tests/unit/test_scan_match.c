@@ -400,6 +400,40 @@ static void test_domain_walk(void **state)
 	rig_down(&r);
 }
 
+/* A batch longer than the matcher's look-ahead (the first filter word of a block of
+ * observables is fetched before any is checked): hits and checks are those of the small batch
+ * above, repeated, whatever block an observable falls in. */
+static void test_long_batch(void **state)
+{
+	static const char list[] = "login.evil.example\nx.y.z.example\nplain.example\n";
+	static const char *const names[] = {"a.login.evil.example", "www.benign.example",
+	        "q.z.example", "login.evil.example", "deep.x.y.z.example", "plain.example",
+	        "example"};
+	enum { NAMES = sizeof(names) / sizeof(names[0]), REPS = 12 };
+	struct rig r;
+	struct pi_scan_mobs obs[NAMES * REPS];
+	const char *vals[NAMES * REPS];
+	struct pi_scan_mthread_counts cn;
+	char want[2048];
+	size_t wl = 0;
+
+	(void)state;
+	for (size_t i = 0; i < NAMES * REPS; i++)
+		vals[i] = names[i % NAMES];
+	for (size_t k = 0; k < REPS; k++)
+		wl += (size_t)snprintf(want + wl, sizeof(want) - wl,
+		        "%s%zu:login.evil.example %zu:login.evil.example %zu:x.y.z.example "
+		        "%zu:plain.example",
+		        k ? " " : "", k * NAMES, k * NAMES + 3, k * NAMES + 4, k * NAMES + 5);
+	rig_up(&r, list, 0);
+	obs_of(obs, vals, NULL, PI_OBSERVABLE_DOMAIN, NAMES * REPS);
+	pi_scan_match_batch(r.m, r.t, obs, NAMES * REPS, on_range_hit, &r.sn);
+	assert_string_equal(r.sn.text, want);
+	pi_scan_mthread_counts(r.t, &cn);
+	assert_int_equal(cn.filter_checks, (3 + 1 + 2 + 2 + 4 + 1 + 1) * REPS);
+	rig_down(&r);
+}
+
 static int filter_bit(const uint64_t *f, unsigned a0, unsigned a1)
 {
 	unsigned p16 = a0 << 8 | a1;
@@ -678,6 +712,7 @@ int main(void)
 	        cmocka_unit_test(test_ip4_filter),
 	        cmocka_unit_test(test_parent_domains),
 	        cmocka_unit_test(test_domain_walk),
+	        cmocka_unit_test(test_long_batch),
 	        cmocka_unit_test(test_revoked_and_expired),
 	        cmocka_unit_test(test_cache_round_trip),
 	        cmocka_unit_test(test_cache_then_add),
