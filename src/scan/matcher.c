@@ -1417,19 +1417,43 @@ static size_t domain_offsets(const char *v, size_t n, uint16_t *off)
 	return noff;
 }
 
+/* domain_offsets(v, n, ...)[0] without the others: where the shortest parent starts, or 0. */
+static size_t domain_first(const char *v, size_t n)
+{
+	if (n <= 64) {
+		uint64_t d = n ? dot_mask(v, n) : 0;
+		if (d)
+			d ^= (uint64_t)1 << (63 - __builtin_clzll(d)); /* the last */
+		return d ? (size_t)(63 - __builtin_clzll(d) + 1) : 0;
+	}
+	if (n <= 255) {
+		size_t k = n, seen = 0;
+		while (k-- > 0)
+			if (v[k] == '.' && ++seen == 2)
+				return k + 1;
+	}
+	return 0;
+}
+
 /* A domain name and its parents (domain_offsets), walked from the shortest parent to the name:
  * the first the filter does not hold ends the walk (the filter holds every ancestor of every
  * domain key, see the top of the file). The ones it holds are probed longest first, the order
- * hits were always reported in. h0 is the hash of the first (the caller's look-ahead). */
+ * hits were always reported in. h0 is the hash of the first (the caller's look-ahead): most
+ * names end there, before their other parents are listed. */
 static void add_domain_probes(const pi_scan_matcher *m, pi_scan_mthread *t, const char *v, size_t n,
         uint64_t h0, size_t obs, pi_scan_hit_fn fn, void *arg)
 {
 	uint16_t off[130];
 	uint64_t hash[130];
-	size_t noff = domain_offsets(v, n, off), held = 0;
+	size_t noff, held = 1;
 
+	t->filter_checks++;
+	if (!filter_maybe(m, h0))
+		return;
+	noff = domain_offsets(v, n, off);
+	hash[0] = h0;
 	for (; held < noff; held++) {
-		uint64_t h = held ? key_hash(CLS_DOMAIN, v + off[held], n - off[held]) : h0;
+		uint64_t h = key_hash(CLS_DOMAIN, v + off[held], n - off[held]);
 		t->filter_checks++;
 		if (!filter_maybe(m, h))
 			break;
@@ -1530,9 +1554,8 @@ static uint64_t first_hash(const pi_scan_matcher *m, const struct pi_scan_mobs *
 		return ip4_16_has(m, o->addr) ? key_hash(CLS_IP4, (const char *)o->addr, 4) : 0;
 	case CLS_IP6: return key_hash(CLS_IP6, (const char *)o->addr, 16);
 	case CLS_DOMAIN: {
-		uint16_t off[130];
-		domain_offsets(o->value, o->len, off);
-		return key_hash(CLS_DOMAIN, o->value + off[0], o->len - off[0]);
+		size_t f = domain_first(o->value, o->len);
+		return key_hash(CLS_DOMAIN, o->value + f, o->len - f);
 	}
 	case CLS_NONE: return 0;
 	default: return key_hash((unsigned)cls, o->value, o->len);
