@@ -290,6 +290,21 @@ static void emit_ipv4(struct pi_scan_xctx *x, const char *s, size_t n)
 	emit_value(x, PI_OBSERVABLE_IPV4, x->norm, n, a);
 }
 
+/* What every RFC 4291 text form has: a "::", or seven ':' (eight groups), or six and an IPv4
+ * tail. Times ("12:00:55", nginx's "2024:12:00:55") have neither and are not parsed. */
+static int ipv6_shape(const char *s, size_t n)
+{
+	size_t colons = 0;
+	int pair = 0, dot = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		colons += s[i] == ':';
+		pair |= i > 0 && s[i] == ':' && s[i - 1] == ':';
+		dot |= s[i] == '.';
+	}
+	return pair || colons == 7 || (colons == 6 && dot);
+}
+
 /* An IPv6 address in any RFC 4291 form; returns 1 if it was one. */
 static int emit_ipv6(struct pi_scan_xctx *x, const char *s, size_t n)
 {
@@ -297,7 +312,7 @@ static int emit_ipv6(struct pi_scan_xctx *x, const char *s, size_t n)
 	int family = 0;
 	size_t len = 0;
 
-	if (n < 2 || n > 45)
+	if (n < 2 || n > 45 || !ipv6_shape(s, n))
 		return 0;
 	if (pi_observable_ip_parse(s, n, a, &family, NULL) != PI_OK || family != 6)
 		return 0;

@@ -121,6 +121,12 @@ static void test_ipv6(void **state)
 	/* times and MAC addresses are not addresses */
 	expect("at 12:34:56 mac 00:11:22:33:44:55", "");
 	expect("bad 1:2:3:4:5:6:7:8:9 and 2001:db8:::1", "");
+	/* the forms without "::": eight groups, six and an IPv4 tail; a group's worth short of
+	 * either is not an address */
+	expect("full 1:2:3:4:5:6:7:8 tail 1:2:3:4:5:6:192.0.2.1 end",
+	        "ipv6=1:2:3:4:5:6:7:8 ipv6=1:2:3:4:5:6:c000:201");
+	expect("short 1:2:3:4:5:6:7 and 1:2:3:4:5:192.0.2.1 and [01/May/2024:12:00:55 +0000]",
+	        "ipv4=192.0.2.1");
 }
 
 static void test_domains(void **state)
