@@ -1601,6 +1601,18 @@ static PI_HOT size_t run_field(const char *t, size_t len, size_t i, char stop, s
 	return f->e > i && f->e < len && t[f->e] == stop ? f->e : 0;
 }
 
+/* visit_run_acc for a run of run_field; a run of digits and dots that starts and ends with a
+ * digit goes straight to emit_ipv4, where take_run and plain_piece would send it. */
+static PI_HOT void give_run(
+        struct pi_scan_xctx *x, const char *t, size_t len, const struct sfield *f)
+{
+	if ((f->acc & C_DOT) && !(f->acc & ~(unsigned)(C_DIGIT | C_DOT)) && t[f->s] != '.' &&
+	        t[f->e - 1] != '.')
+		emit_ipv4(x, t + f->s, f->e - f->s);
+	else
+		visit_run_acc(x, t, len, f->s, f->e, f->acc);
+}
+
 #define SQUID_TYPE_RUNS 4
 
 /* A squid access log line in squid's native format ("logformat squid"):
@@ -1691,16 +1703,16 @@ static int squid_line(struct pi_scan_xctx *x, const char *t, size_t len)
 	}
 	/* the shape holds: report, in line order */
 	x->fast_lines++;
-	visit_run_acc(x, t, len, client.s, client.e, client.acc);
+	give_run(x, t, len, &client);
 	if (colon)
 		emit_url(x, t + url.s, url.e - url.s);
 	else
-		visit_run_acc(x, t, len, url.s, url.e, url.acc);
-	visit_run_acc(x, t, len, ident.s, ident.e, ident.acc);
-	visit_run_acc(x, t, len, hier.s, hier.e, hier.acc);
-	visit_run_acc(x, t, len, peer.s, peer.e, peer.acc);
+		give_run(x, t, len, &url);
+	give_run(x, t, len, &ident);
+	give_run(x, t, len, &hier);
+	give_run(x, t, len, &peer);
 	for (size_t n = 0; n < ntype; n++)
-		visit_run_acc(x, t, len, type[n].s, type[n].e, type[n].acc);
+		give_run(x, t, len, &type[n]);
 	return 1;
 }
 
