@@ -206,6 +206,58 @@ static void dcollect(void *arg, const struct pi_scan_obs *o)
 		g->len += (size_t)n;
 }
 
+static uint64_t xorshift(uint64_t *r)
+{
+	*r ^= *r << 13;
+	*r ^= *r >> 7;
+	*r ^= *r << 17;
+	return *r;
+}
+
+/* Applies muts random mutations (r's next values) to line[0..len) (room for cap bytes): a byte
+ * of alphabet put in or inserted, a byte deleted, the line cut, or stretch bytes of a name
+ * (a '.' every period) inserted. Returns the new length. */
+static size_t mutate(char *line, size_t cap, size_t len, uint64_t *r, size_t muts,
+        const char *alphabet, size_t stretch, size_t period)
+{
+	size_t na = strlen(alphabet);
+
+	for (size_t k = 0; k < muts; k++) {
+		size_t pos;
+		xorshift(r);
+		pos = (size_t)(*r >> 20) % len;
+		switch ((*r >> 8) % 6) {
+		case 0:
+		case 1: line[pos] = alphabet[(*r >> 40) % na]; break;
+		case 2: /* insert */
+			if (len + 1 < cap) {
+				memmove(line + pos + 1, line + pos, len - pos);
+				line[pos] = alphabet[(*r >> 40) % na];
+				len++;
+			}
+			break;
+		case 3: /* delete */
+			if (len > 1) {
+				memmove(line + pos, line + pos + 1, len - pos - 1);
+				len--;
+			}
+			break;
+		case 4: len = pos + 1; break; /* cut */
+		default:                      /* stretch */
+			if (len + 200 < cap) {
+				memmove(line + pos + stretch, line + pos, len - pos);
+				for (size_t q = 0; q < stretch; q++)
+					line[pos + q] = (q % period == period - 1)
+					                        ? '.'
+					                        : (char)('a' + q % 26);
+				len += stretch;
+			}
+			break;
+		}
+	}
+	return len;
+}
+
 /* The BIND fast paths (the bit-mask reading of lines up to 256 bytes, the byte reading of
  * longer ones) against the tokeniser, on 60,000 mutations of BIND lines: every byte class
  * that changes a verdict (separators, '.', ':', '_', '-', '@', '/', upper case, UTF-8,
@@ -242,46 +294,10 @@ static void test_bind_mutations(void **state)
 		const char *b = base[iter % 6];
 		size_t len = strlen(b), muts;
 		memcpy(line, b, len);
-		r ^= r << 13;
-		r ^= r >> 7;
-		r ^= r << 17;
+		xorshift(&r);
 		muts = iter % 5 == 0 ? 0 : 1 + r % 3;
-		for (size_t k = 0; k < muts; k++) {
-			size_t pos;
-			r ^= r << 13;
-			r ^= r >> 7;
-			r ^= r << 17;
-			pos = (size_t)(r >> 20) % len;
-			switch ((r >> 8) % 6) {
-			case 0:
-			case 1: line[pos] = alphabet[(r >> 40) % (sizeof(alphabet) - 1)]; break;
-			case 2: /* insert */
-				if (len + 1 < sizeof(line)) {
-					memmove(line + pos + 1, line + pos, len - pos);
-					line[pos] = alphabet[(r >> 40) % (sizeof(alphabet) - 1)];
-					len++;
-				}
-				break;
-			case 3: /* delete */
-				if (len > 1) {
-					memmove(line + pos, line + pos + 1, len - pos - 1);
-					len--;
-				}
-				break;
-			case 4: len = pos + 1; break; /* cut */
-			default:                      /* stretch the names past 256 bytes */
-				if (len + 200 < sizeof(line)) {
-					size_t at = (size_t)(strstr(line, "query: ") ? 0 : pos);
-					(void)at;
-					memmove(line + pos + 150, line + pos, len - pos);
-					for (size_t q = 0; q < 150; q++)
-						line[pos + q] =
-						        (q % 7 == 6) ? '.' : (char)('a' + q % 26);
-					len += 150;
-				}
-				break;
-			}
-		}
+		/* names stretched past 256 bytes */
+		len = mutate(line, sizeof(line), len, &r, muts, alphabet, 150, 7);
 		if (len >= 40 && line[25] == 'c')
 			taken_fast++;
 		fast->len = fast->count = 0;
@@ -430,44 +446,9 @@ static void test_squid_mutations(void **state)
 		const char *b = base[iter % 6];
 		size_t len = strlen(b), muts;
 		memcpy(line, b, len);
-		r ^= r << 13;
-		r ^= r >> 7;
-		r ^= r << 17;
+		xorshift(&r);
 		muts = 1 + r % 3;
-		for (size_t k = 0; k < muts; k++) {
-			size_t pos;
-			r ^= r << 13;
-			r ^= r >> 7;
-			r ^= r << 17;
-			pos = (size_t)(r >> 20) % len;
-			switch ((r >> 8) % 6) {
-			case 0:
-			case 1: line[pos] = alphabet[(r >> 40) % (sizeof(alphabet) - 1)]; break;
-			case 2: /* insert */
-				if (len + 1 < sizeof(line)) {
-					memmove(line + pos + 1, line + pos, len - pos);
-					line[pos] = alphabet[(r >> 40) % (sizeof(alphabet) - 1)];
-					len++;
-				}
-				break;
-			case 3: /* delete */
-				if (len > 1) {
-					memmove(line + pos, line + pos + 1, len - pos - 1);
-					len--;
-				}
-				break;
-			case 4: len = pos + 1; break; /* cut */
-			default:                      /* stretch a field */
-				if (len + 200 < sizeof(line)) {
-					memmove(line + pos + 70, line + pos, len - pos);
-					for (size_t q = 0; q < 70; q++)
-						line[pos + q] =
-						        (q % 9 == 8) ? '.' : (char)('a' + q % 26);
-					len += 70;
-				}
-				break;
-			}
-		}
+		len = mutate(line, sizeof(line), len, &r, muts, alphabet, 70, 9);
 		taken += (size_t)squid_compare(&x,
 		        (iter & 1) ? PI_SCAN_FORMAT_SYSLOG : PI_SCAN_FORMAT_TEXT, line, len, fast,
 		        slow, &differ);
