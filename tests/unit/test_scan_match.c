@@ -372,23 +372,24 @@ static void test_parent_domains(void **state)
 	rig_down(&r);
 }
 
+/* The keys and names of the domain-walk tests. */
+static const char walk_list[] = "login.evil.example\nx.y.z.example\nplain.example\n";
+static const char *const walk_names[] = {"a.login.evil.example", "www.benign.example",
+        "q.z.example", "login.evil.example", "deep.x.y.z.example", "plain.example", "example"};
+
 /* A name is looked up from its shortest parent to itself and the walk stops at the first
  * suffix the filter does not hold: the filter holds every key and every ancestor of a domain
  * key, so every hit is still found (exact and parent), and most names cost one check. */
 static void test_domain_walk(void **state)
 {
-	static const char list[] = "login.evil.example\nx.y.z.example\nplain.example\n";
-	static const char *const names[] = {"a.login.evil.example", "www.benign.example",
-	        "q.z.example", "login.evil.example", "deep.x.y.z.example", "plain.example",
-	        "example"};
-	const size_t n = sizeof(names) / sizeof(names[0]);
+	const size_t n = sizeof(walk_names) / sizeof(walk_names[0]);
 	struct rig r;
 	struct pi_scan_mobs obs[8];
 	struct pi_scan_mthread_counts cn;
 
 	(void)state;
-	rig_up(&r, list, 0);
-	obs_of(obs, names, NULL, PI_OBSERVABLE_DOMAIN, n);
+	rig_up(&r, walk_list, 0);
+	obs_of(obs, walk_names, NULL, PI_OBSERVABLE_DOMAIN, n);
 	pi_scan_match_batch(r.m, r.t, obs, n, on_range_hit, &r.sn);
 	assert_string_equal(r.sn.text, "0:login.evil.example 3:login.evil.example "
 	                               "4:x.y.z.example 5:plain.example");
@@ -405,11 +406,7 @@ static void test_domain_walk(void **state)
  * above, repeated, whatever block an observable falls in. */
 static void test_long_batch(void **state)
 {
-	static const char list[] = "login.evil.example\nx.y.z.example\nplain.example\n";
-	static const char *const names[] = {"a.login.evil.example", "www.benign.example",
-	        "q.z.example", "login.evil.example", "deep.x.y.z.example", "plain.example",
-	        "example"};
-	enum { NAMES = sizeof(names) / sizeof(names[0]), REPS = 12 };
+	enum { NAMES = sizeof(walk_names) / sizeof(walk_names[0]), REPS = 12 };
 	struct rig r;
 	struct pi_scan_mobs obs[NAMES * REPS];
 	const char *vals[NAMES * REPS];
@@ -419,13 +416,13 @@ static void test_long_batch(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < NAMES * REPS; i++)
-		vals[i] = names[i % NAMES];
+		vals[i] = walk_names[i % NAMES];
 	for (size_t k = 0; k < REPS; k++)
 		wl += (size_t)snprintf(want + wl, sizeof(want) - wl,
 		        "%s%zu:login.evil.example %zu:login.evil.example %zu:x.y.z.example "
 		        "%zu:plain.example",
 		        k ? " " : "", k * NAMES, k * NAMES + 3, k * NAMES + 4, k * NAMES + 5);
-	rig_up(&r, list, 0);
+	rig_up(&r, walk_list, 0);
 	obs_of(obs, vals, NULL, PI_OBSERVABLE_DOMAIN, NAMES * REPS);
 	pi_scan_match_batch(r.m, r.t, obs, NAMES * REPS, on_range_hit, &r.sn);
 	assert_string_equal(r.sn.text, want);
