@@ -491,6 +491,13 @@ static size_t url_stop(const char *t, size_t len, size_t e, int *parens)
 	return e;
 }
 
+/* Punctuation a URL does not end with (the sentence's, not the URL's): take_url trims it, and
+ * a ')' that closes no '(' of the URL. */
+static int url_trailer(char c)
+{
+	return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == ']';
+}
+
 /* A URL whose "scheme:" ends at colon (text[colon] == ':' and "//" follows). Returns the index
  * just past the URL. */
 static size_t take_url(
@@ -507,8 +514,7 @@ static size_t take_url(
 	e = url_stop(t, len, colon + 3, &parens);
 	while (e > colon + 3) {
 		char c = t[e - 1];
-		if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' ||
-		        c == ']' || (c == ')' && parens < 0)) {
+		if (url_trailer(c) || (c == ')' && parens < 0)) {
 			parens += c == ')' ? 1 : 0;
 			e--;
 			continue;
@@ -1675,9 +1681,9 @@ static int squid_line(struct pi_scan_xctx *x, const char *t, size_t len)
 		url.e = url_stop(t, len, k + 3, &parens);
 		if (url.e == k + 3 || url.e >= len || t[url.e] != ' ')
 			return 0;
+		/* take_url would trim nothing (a ')' only perhaps: not taken) */
 		last = t[url.e - 1];
-		if (last == '.' || last == ',' || last == ';' || last == ':' || last == '!' ||
-		        last == '?' || last == ']' || last == ')')
+		if (url_trailer(last) || last == ')')
 			return 0;
 		k = url.e;
 	} else if (!(k = run_field(t, len, i, ' ', &url))) {
