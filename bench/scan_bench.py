@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """postisac scan benchmark (issue 5).
 
-    bench/scan_bench.py POSTISAC_BIN [WORKDIR] [--gb 1.0]
+    bench/scan_bench.py POSTISAC_BIN [WORKDIR] [--gb 1.0] [--runs 5]
 
 Generates, once, in WORKDIR (default bench/out/scan):
   indicators.json  a STIX bundle: 1,000,000 domain indicators, 100,000 IPv4 addresses and
@@ -12,12 +12,16 @@ Generates, once, in WORKDIR (default bench/out/scan):
 then measures, in one run: cat > /dev/null (the I/O ceiling), postisac scan with 1 and 2
 threads on both logs, grep -F -f on a sample of the DNS log (extrapolated, labelled so),
 start-up with and without the cache, and peak memory (GNU time). Prints a Markdown table.
-Every figure comes from the same run, so ratios are fair even on a shared machine.
+Every figure comes from the same run, so ratios are fair even on a shared machine: each timed
+command but grep and the first start-up runs --runs times, the commands taking turns round by
+round, and the table gives the median with the fastest and slowest run beside it. It also
+checks that one and two threads report the same hits.
 """
 import json
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -26,6 +30,7 @@ BIN = os.path.abspath(sys.argv[1])
 WORK = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 and not sys.argv[2].startswith("--")
                        else os.path.join(os.path.dirname(__file__), "out", "scan"))
 GB = float(sys.argv[sys.argv.index("--gb") + 1]) if "--gb" in sys.argv else 1.0
+RUNS = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 5
 N_DOMAINS, N_IPS, N_URLS, N_LIKE = 1_000_000, 100_000, 10_000, 1_000
 TLDS = ["com", "net", "org", "info", "top", "xyz", "de", "fr", "co.uk", "ru", "cn", "io"]
 rnd = random.Random(5)
@@ -172,25 +177,38 @@ def main():
     rows = []
     size_dns, size_mixed = os.path.getsize(dns), os.path.getsize(mixed)
 
-    # start-up: first load (parses the bundle, compiles Vectorscan, writes the cache) and from cache
+    # start-up: first load (parses the bundle, compiles Vectorscan, writes the cache)
     subprocess.run(["rm", "-rf", os.path.join(WORK, "cache")])
     cold, cold_rss, _, _ = timed([BIN, "scan", "--indicators", bundle, empty], env=env)
-    warm, warm_rss, _, _ = timed([BIN, "scan", "--indicators", bundle, empty], env=env)
     # page cache warm for the logs
     subprocess.run(["cat", dns, mixed], stdout=subprocess.DEVNULL)
-    cat_dns, _, _, _ = timed(["cat", dns])
-    cat_mixed, _, _, _ = timed(["cat", mixed])
-    res = {}
+    scan = lambda path, th: [BIN, "scan", "--indicators", bundle, "--quiet", "--summary",
+                             "--threads", str(th), path]
+    cmds = {"warm": [BIN, "scan", "--indicators", bundle, empty],
+            "cat dns": ["cat", dns], "cat mixed": ["cat", mixed],
+            ("dns", 1): scan(dns, 1), ("dns", 2): scan(dns, 2),
+            ("mixed", 1): scan(mixed, 1), ("mixed", 2): scan(mixed, 2)}
+    walls = {k: [] for k in cmds}
+    rss = {k: 0.0 for k in cmds}
+    for _ in range(RUNS):  # round by round, so a slow spell of the machine hits every command
+        for k, cmd in cmds.items():
+            wall, r, rc, err = timed(cmd, env=env)
+            if rc not in (0, 1):
+                sys.exit("%s failed (%d): %s" % (" ".join(cmd), rc, err))
+            walls[k].append(wall)
+            rss[k] = max(rss[k], r)
+    med = {k: statistics.median(v) for k, v in walls.items()}
+    spread = lambda k: "%.2f-%.2f" % (min(walls[k]), max(walls[k]))
+    hits, same = {}, {}
     for name, path in (("dns", dns), ("mixed", mixed)):
+        outs = []
         for th in (1, 2):
-            wall, rss, rc, err = timed([BIN, "scan", "--indicators", bundle, "--quiet", "--summary",
-                                        "--threads", str(th), path], env=env, stdout=subprocess.PIPE)
-            res[(name, th)] = (wall, rss, rc)
-    hits = {}
-    for name, path in (("dns", dns), ("mixed", mixed)):
-        out = subprocess.run([BIN, "scan", "--indicators", bundle, "--no-line", path],
-                             env=env, capture_output=True).stdout.decode().splitlines()
-        hits[name] = len(out)
+            out = subprocess.run([BIN, "scan", "--indicators", bundle, "--no-line", "--threads",
+                                  str(th), path], env=env, capture_output=True).stdout.decode()
+            # a hit's time is when it was found: left out of the comparison
+            outs.append(sorted(re.sub(r'"time":"[^"]*",?', "", l) for l in out.splitlines()))
+        hits[name] = len(outs[0])
+        same[name] = outs[0] == outs[1]
     # grep -F -f on a sample, bounded by a timeout, extrapolated
     sample = os.path.join(WORK, "dns.sample")
     sample_bytes = 16 << 20
@@ -201,26 +219,36 @@ def main():
     except subprocess.TimeoutExpired:
         gwall, grss = float("nan"), float("nan")
     grep_gbs = sample_bytes / gwall / 1e9
-    startup = res[("dns", 1)]
     gbs = lambda n, t: n / t / 1e9
-    print("\n| measurement | wall time | throughput | ratio | peak RSS |")
+    print("\n%d runs of each timed command but grep and the first start-up: the median, then the"
+          " fastest-slowest run." % RUNS)
+    print("\n| measurement | wall time (median; range) | throughput (median) | ratio | peak RSS |")
     print("|---|---|---|---|---|")
-    print("| `cat dns.log > /dev/null` (%.2f GB, page cache) | %.2f s | %.2f GB/s | I/O ceiling | |" % (size_dns / 1e9, cat_dns, gbs(size_dns, cat_dns)))
+    print("| `cat dns.log > /dev/null` (%.2f GB, page cache) | %.2f s; %s | %.2f GB/s | I/O ceiling | |" % (
+        size_dns / 1e9, med["cat dns"], spread("cat dns"), gbs(size_dns, med["cat dns"])))
     for th in (1, 2):
-        w, rss, rc = res[("dns", th)]
-        print("| `postisac scan --threads %d` dns.log (%d hits) | %.2f s | **%.2f GB/s** | %.2f of cat, **%.0f× grep** | %.0f MB |" % (
-            th, hits["dns"], w, gbs(size_dns, w), cat_dns / w, gbs(size_dns, w) / grep_gbs, rss))
-    print("| two threads / one thread, dns.log | | | **%.2f×** | |" % (res[("dns", 1)][0] / res[("dns", 2)][0]))
-    print("| `grep -F -f domains.txt` on the first %d MB of dns.log (extrapolated to the whole file: %.0f s) | %.2f s | %.4f GB/s | 1× | %.0f MB |" % (
+        w = med[("dns", th)]
+        print("| `postisac scan --threads %d` dns.log (%d hits) | %.2f s; %s | **%.2f GB/s** | %.2f of cat, **%.0f× grep** | %.0f MB |" % (
+            th, hits["dns"], w, spread(("dns", th)), gbs(size_dns, w), med["cat dns"] / w,
+            gbs(size_dns, w) / grep_gbs, rss[("dns", th)]))
+    print("| two threads / one thread, dns.log | | | **%.2f×** | |" % (med[("dns", 1)] / med[("dns", 2)]))
+    print("| `grep -F -f domains.txt` on the first %d MB of dns.log, one run (extrapolated to the whole file: %.0f s) | %.2f s | %.4f GB/s | 1× | %.0f MB |" % (
         sample_bytes >> 20, size_dns / sample_bytes * gwall, gwall, grep_gbs, grss))
-    print("| `cat mixed.log > /dev/null` (%.2f GB) | %.2f s | %.2f GB/s | I/O ceiling | |" % (size_mixed / 1e9, cat_mixed, gbs(size_mixed, cat_mixed)))
+    print("| `cat mixed.log > /dev/null` (%.2f GB) | %.2f s; %s | %.2f GB/s | I/O ceiling | |" % (
+        size_mixed / 1e9, med["cat mixed"], spread("cat mixed"), gbs(size_mixed, med["cat mixed"])))
     for th in (1, 2):
-        w, rss, rc = res[("mixed", th)]
-        print("| `postisac scan --threads %d` mixed.log (%d hits) | %.2f s | **%.2f GB/s** | %.2f of cat | %.0f MB |" % (
-            th, hits["mixed"], w, gbs(size_mixed, w), cat_mixed / w, rss))
-    print("| start-up, 1,111,000 indicators, first run (parse bundle, compile, write cache) | %.2f s | | | %.0f MB |" % (cold, cold_rss))
-    print("| start-up from the cache (empty log) | **%.2f s** | | | %.0f MB |" % (warm, warm_rss))
-    _ = startup
+        w = med[("mixed", th)]
+        print("| `postisac scan --threads %d` mixed.log (%d hits) | %.2f s; %s | **%.2f GB/s** | %.2f of cat | %.0f MB |" % (
+            th, hits["mixed"], w, spread(("mixed", th)), gbs(size_mixed, w), med["cat mixed"] / w,
+            rss[("mixed", th)]))
+    print("| two threads / one thread, mixed.log | | | %.2f× | |" % (med[("mixed", 1)] / med[("mixed", 2)]))
+    print("| start-up, 1,111,000 indicators, first run (parse bundle, compile, write cache), one run | %.2f s | | | %.0f MB |" % (cold, cold_rss))
+    print("| start-up from the cache (empty log) | **%.2f s**; %s | | | %.0f MB |" % (
+        med["warm"], spread("warm"), rss["warm"]))
+    print("| the same hits with 1 and 2 threads (sorted, without `time`) | | | dns.log: %s, mixed.log: %s | |" % (
+        "yes" if same["dns"] else "**NO**", "yes" if same["mixed"] else "**NO**"))
+    if not (same["dns"] and same["mixed"]):
+        sys.exit("one and two threads reported different hits")
 
 
 if __name__ == "__main__":
