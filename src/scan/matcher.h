@@ -29,6 +29,7 @@
 
 #include "core/error.h"
 #include "scan/indset.h"
+#include "scan/lineobs.h"
 
 typedef struct pi_scan_matcher pi_scan_matcher;
 typedef struct pi_scan_mthread pi_scan_mthread;
@@ -73,7 +74,10 @@ struct pi_scan_mthread_counts {
 };
 void pi_scan_mthread_counts(const pi_scan_mthread *t, struct pi_scan_mthread_counts *out);
 
-/* One observable to look up (as lineobs.h reports it; value normalised). */
+/* One observable to look up (as lineobs.h reports it; value normalised). The PI_SCAN_OBS_PAD
+ * bytes after the value, value[len .. len + PI_SCAN_OBS_PAD), must be readable too (their
+ * content does not matter): short names are read with fixed-size loads. The scan's batch
+ * arena keeps that room after each value. */
 struct pi_scan_mobs {
 	const char *value;
 	uint32_t len;

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "scan/indset.h"
+#include "scan/lineobs.h"
 #include "scan/matcher.h"
 
 #define IND(id, mod, pattern)                                                                      \
@@ -60,6 +61,25 @@ static void on_hit(void *arg, size_t obs, uint32_t value)
 	        ind.id + 11);
 }
 
+/* Values as the scan hands them to the matcher: each followed by PI_SCAN_OBS_PAD readable
+ * bytes (struct pi_scan_mobs), dots here, which the reading of a name must not take for its
+ * own. Each batch's values start over at the arena's start (pad_used = 0). */
+static char pad_arena[1 << 16];
+static size_t pad_used;
+
+static const char *padded(const char *v)
+{
+	size_t n = strlen(v);
+	char *p;
+
+	assert_true(pad_used + n + PI_SCAN_OBS_PAD <= sizeof(pad_arena));
+	p = pad_arena + pad_used;
+	memcpy(p, v, n);
+	memset(p + n, '.', PI_SCAN_OBS_PAD);
+	pad_used += n + PI_SCAN_OBS_PAD;
+	return p;
+}
+
 static void lookup(const pi_scan_matcher *m, const pi_scan_set *set, const char *const *vals,
         const unsigned *kinds, size_t n, const char *want)
 {
@@ -70,10 +90,11 @@ static void lookup(const pi_scan_matcher *m, const pi_scan_set *set, const char 
 	memset(&s, 0, sizeof(s));
 	s.set = set;
 	assert_int_equal(pi_scan_mthread_new(m, &t), PI_OK);
+	pad_used = 0;
 	for (size_t i = 0; i < n; i++) {
 		int fam = 0;
 		memset(&obs[i], 0, sizeof(obs[i]));
-		obs[i].value = vals[i];
+		obs[i].value = padded(vals[i]);
 		obs[i].len = (uint32_t)strlen(vals[i]);
 		obs[i].kind = (uint8_t)kinds[i];
 		if (kinds[i] == PI_OBSERVABLE_IPV4 || kinds[i] == PI_OBSERVABLE_IPV6)
@@ -119,13 +140,14 @@ static void rig_down(struct rig *r)
 	pi_scan_set_free(r->set);
 }
 
-/* obs[i] for vals[i], of kind kinds[i] (or kind for all when kinds is NULL). */
+/* obs[i] for vals[i] (padded), of kind kinds[i] (or kind for all when kinds is NULL). */
 static void obs_of(struct pi_scan_mobs *obs, const char *const *vals, const unsigned *kinds,
         unsigned kind, size_t n)
 {
+	pad_used = 0;
 	for (size_t i = 0; i < n; i++) {
 		memset(&obs[i], 0, sizeof(obs[i]));
-		obs[i].value = vals[i];
+		obs[i].value = padded(vals[i]);
 		obs[i].len = (uint32_t)strlen(vals[i]);
 		obs[i].kind = (uint8_t)(kinds ? kinds[i] : kind);
 	}
@@ -357,9 +379,11 @@ static void test_parent_domains(void **state)
 	rig_up(&r, list, 0);
 	obs_of(obs, names, NULL, PI_OBSERVABLE_DOMAIN, n);
 	for (size_t i = 0; i < n; i++) {
-		copies[i] = malloc(obs[i].len);
+		/* exactly the room the matcher may read: the name and its padding of dots */
+		copies[i] = malloc(obs[i].len + PI_SCAN_OBS_PAD);
 		assert_non_null(copies[i]);
 		memcpy(copies[i], names[i], obs[i].len);
+		memset(copies[i] + obs[i].len, '.', PI_SCAN_OBS_PAD);
 		obs[i].value = copies[i];
 	}
 	pi_scan_match_batch(r.m, r.t, obs, n, on_range_hit, &r.sn);
@@ -661,10 +685,11 @@ static void test_matcher_cache(void **state)
 			memset(&sn, 0, sizeof(sn));
 			sn.set = set;
 			if (pi_scan_mthread_new(back, &t) == PI_OK) {
+				pad_used = 0;
 				for (size_t i = 0; i < 8; i++) {
 					int fam = 0;
 					memset(&o, 0, sizeof(o));
-					o.value = vals[i];
+					o.value = padded(vals[i]);
 					o.len = (uint32_t)strlen(vals[i]);
 					o.kind = (uint8_t)kinds[i];
 					if (kinds[i] == PI_OBSERVABLE_IPV4 ||
