@@ -148,24 +148,47 @@ static int kind_cls(unsigned kind)
 	}
 }
 
+/* The bytes of a word to keep for a key with k (0-8) bytes left in it. */
+static const uint64_t word_keep[9] = {0, 0xFFull, 0xFFFFull, 0xFFFFFFull, 0xFFFFFFFFull,
+        0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFull, ~(uint64_t)0};
+
+static inline uint64_t hash_final(uint64_t h)
+{
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return h;
+}
+
+/* key_hash of a key of n <= 16 bytes whose first 16 bytes from k are readable, whatever
+ * follows the key: its two words, zero-padded past n, the same steps whatever n (a loop and a
+ * tail whose counts follow n would be mispredicted from one name to the next). Most keys and
+ * most names' first parents are this short. */
+static inline uint64_t key_hash16(unsigned cls, const char *k, size_t n)
+{
+	uint64_t h = (0x9E3779B97F4A7C15ull * (cls + 1)) ^ n, a, b;
+
+	memcpy(&a, k, 8);
+	memcpy(&b, k + 8, 8);
+	a &= word_keep[n < 8 ? n : 8];
+	b &= word_keep[n > 8 ? n - 8 : 0];
+	h = (h ^ a) * 0xff51afd7ed558ccdull;
+	h ^= h >> 32;
+	h = (h ^ b) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 32;
+	return hash_final(h);
+}
+
+/* The hash of key k[0..n) of class cls, for keys anywhere (no byte past n is read). */
 static inline uint64_t key_hash(unsigned cls, const char *k, size_t n)
 {
 	uint64_t h = (0x9E3779B97F4A7C15ull * (cls + 1)) ^ n;
 	size_t i = 0;
 
-	if (n >= 8 && n <= 16) {
-		/* most keys and most names' first parents: two 8-byte words, overlapping when
-		 * n < 16, the same steps whatever n (a loop and a tail whose counts follow n would
-		 * be mispredicted from one name to the next); with n mixed in, two keys of one
-		 * length give the same words only when they are equal */
-		uint64_t a, b;
-		memcpy(&a, k, 8);
-		memcpy(&b, k + n - 8, 8);
-		h = (h ^ a) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-		h = (h ^ b) * 0xc4ceb9fe1a85ec53ull;
-		h ^= h >> 32;
-		i = n;
+	if (n <= 16) {
+		char pad[16] = {0};
+		memcpy(pad, k, n);
+		return key_hash16(cls, pad, n);
 	}
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w;
@@ -174,27 +197,22 @@ static inline uint64_t key_hash(unsigned cls, const char *k, size_t n)
 		h ^= h >> 32;
 	}
 	if (i < n) {
-		/* the 1-7 bytes left, read with fixed-size loads (no call): two overlapping 4-byte
-		 * words, or the first, middle and last byte; with n mixed in, no two tails of one
-		 * length give the same word */
-		const unsigned char *p = (const unsigned char *)k + i;
-		size_t r = n - i;
+		/* the 1-7 bytes left: the last 8 bytes of the key, overlapping the words before
+		 * (n > 16), so that no byte past n is read; with n mixed in, no two keys of one
+		 * length give the same words unless equal */
 		uint64_t w;
-		if (r >= 4) {
-			uint32_t a, b;
-			memcpy(&a, p, 4);
-			memcpy(&b, p + r - 4, 4);
-			w = (uint64_t)a << 32 | b;
-		} else {
-			w = (uint64_t)p[0] | (uint64_t)p[r >> 1] << 8 | (uint64_t)p[r - 1] << 16;
-		}
+		memcpy(&w, k + n - 8, 8);
 		h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
 		h ^= h >> 32;
 	}
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 32;
-	return h;
+	return hash_final(h);
+}
+
+/* key_hash for a value of a struct pi_scan_mobs (or a suffix of one), whose padding makes
+ * 16 bytes readable from any point of it. */
+static inline uint64_t obs_hash(unsigned cls, const char *k, size_t n)
+{
+	return n <= 16 ? key_hash16(cls, k, n) : key_hash(cls, k, n);
 }
 
 /* At least 8 filter bits per entry, rounded up to a power of two, three of them set per entry
@@ -983,7 +1001,7 @@ void pi_scan_matcher_free(pi_scan_matcher *m)
  * the lists, the two trees with their jump tables, then per class the expression ids and
  * the serialised Vectorscan database. Every offset is checked on reading, so a damaged file
  * is refused (and rebuilt), never followed. */
-#define MCACHE_MAGIC "PISCANMAT3\n"
+#define MCACHE_MAGIC "PISCANMAT4\n"
 
 struct mcache_head {
 	char magic[16];
@@ -1480,7 +1498,7 @@ static void add_domain_probes(const pi_scan_matcher *m, pi_scan_mthread *t, cons
 	noff = domain_offsets(v, n, off);
 	hash[0] = h0;
 	for (; held < noff; held++) {
-		uint64_t h = key_hash(CLS_DOMAIN, v + off[held], n - off[held]);
+		uint64_t h = obs_hash(CLS_DOMAIN, v + off[held], n - off[held]);
 		t->filter_checks++;
 		if (!filter_maybe(m, h))
 			break;
@@ -1578,14 +1596,14 @@ static uint64_t first_hash(const pi_scan_matcher *m, const struct pi_scan_mobs *
 {
 	switch (cls) {
 	case CLS_IP4:
-		return ip4_16_has(m, o->addr) ? key_hash(CLS_IP4, (const char *)o->addr, 4) : 0;
-	case CLS_IP6: return key_hash(CLS_IP6, (const char *)o->addr, 16);
+		return ip4_16_has(m, o->addr) ? key_hash16(CLS_IP4, (const char *)o->addr, 4) : 0;
+	case CLS_IP6: return key_hash16(CLS_IP6, (const char *)o->addr, 16);
 	case CLS_DOMAIN: {
 		size_t f = domain_first(o->value, o->len);
-		return key_hash(CLS_DOMAIN, o->value + f, o->len - f);
+		return obs_hash(CLS_DOMAIN, o->value + f, o->len - f);
 	}
 	case CLS_NONE: return 0;
-	default: return key_hash((unsigned)cls, o->value, o->len);
+	default: return obs_hash((unsigned)cls, o->value, o->len);
 	}
 }
 
