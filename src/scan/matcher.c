@@ -160,23 +160,35 @@ static inline uint64_t hash_final(uint64_t h)
 	return h;
 }
 
-/* key_hash of a key of n <= 16 bytes whose first 16 bytes from k are readable, whatever
- * follows the key: its two words, zero-padded past n, the same steps whatever n (a loop and a
- * tail whose counts follow n would be mispredicted from one name to the next). Most keys and
- * most names' first parents are this short. */
-static inline uint64_t key_hash16(unsigned cls, const char *k, size_t n)
+/* The hash of a key of n bytes read as nw words (nw = 2, 4 or 8, n <= 8 * nw) from k, whose
+ * 8 * nw bytes are readable whatever follows the key: the words zero-padded past n, in two
+ * chains of multiplications that run side by side (even words, odd words). The steps depend
+ * on nw only, not on n: a loop or a tail whose counts followed n would be mispredicted from
+ * one value to the next. With n mixed in, two keys give the same words only when equal. */
+static inline __attribute__((always_inline)) uint64_t hash_words(
+        unsigned cls, const char *k, size_t n, size_t nw)
 {
-	uint64_t h = (0x9E3779B97F4A7C15ull * (cls + 1)) ^ n, a, b;
+	uint64_t ha = (0x9E3779B97F4A7C15ull * (cls + 1)) ^ n, hb = ha ^ 0x5851F42D4C957F2Dull;
 
-	memcpy(&a, k, 8);
-	memcpy(&b, k + 8, 8);
-	a &= word_keep[n < 8 ? n : 8];
-	b &= word_keep[n > 8 ? n - 8 : 0];
-	h = (h ^ a) * 0xff51afd7ed558ccdull;
-	h ^= h >> 32;
-	h = (h ^ b) * 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 32;
-	return hash_final(h);
+	for (size_t j = 0; j < nw; j += 2) {
+		uint64_t a, b;
+		size_t left = n > 8 * j ? n - 8 * j : 0;
+		memcpy(&a, k + 8 * j, 8);
+		memcpy(&b, k + 8 * j + 8, 8);
+		a &= word_keep[left < 8 ? left : 8];
+		b &= word_keep[left < 8 ? 0 : left - 8 < 8 ? left - 8 : 8];
+		ha = (ha ^ a) * 0xff51afd7ed558ccdull;
+		ha ^= ha >> 32;
+		hb = (hb ^ b) * 0xc4ceb9fe1a85ec53ull;
+		hb ^= hb >> 32;
+	}
+	return hash_final(ha ^ (hb * 0x94d049bb133111ebull));
+}
+
+/* The words key_hash reads a key of n <= 64 bytes as: 2, 4 or 8. */
+static inline size_t hash_nwords(size_t n)
+{
+	return n <= 16 ? 2 : n <= 32 ? 4 : 8;
 }
 
 /* The hash of key k[0..n) of class cls, for keys anywhere (no byte past n is read). */
@@ -185,10 +197,10 @@ static inline uint64_t key_hash(unsigned cls, const char *k, size_t n)
 	uint64_t h = (0x9E3779B97F4A7C15ull * (cls + 1)) ^ n;
 	size_t i = 0;
 
-	if (n <= 16) {
-		char pad[16] = {0};
+	if (n <= 64) {
+		char pad[64] = {0};
 		memcpy(pad, k, n);
-		return key_hash16(cls, pad, n);
+		return hash_words(cls, pad, n, hash_nwords(n));
 	}
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w;
@@ -197,9 +209,8 @@ static inline uint64_t key_hash(unsigned cls, const char *k, size_t n)
 		h ^= h >> 32;
 	}
 	if (i < n) {
-		/* the 1-7 bytes left: the last 8 bytes of the key, overlapping the words before
-		 * (n > 16), so that no byte past n is read; with n mixed in, no two keys of one
-		 * length give the same words unless equal */
+		/* the 1-7 bytes left: the last 8 bytes of the key, overlapping the word before,
+		 * so that no byte past n is read */
 		uint64_t w;
 		memcpy(&w, k + n - 8, 8);
 		h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
@@ -208,11 +219,17 @@ static inline uint64_t key_hash(unsigned cls, const char *k, size_t n)
 	return hash_final(h);
 }
 
-/* key_hash for a value of a struct pi_scan_mobs (or a suffix of one), whose padding makes
- * 16 bytes readable from any point of it. */
+/* key_hash of a value of a struct pi_scan_mobs or a suffix of one, read in place: its padding
+ * (PI_SCAN_OBS_PAD >= 32 bytes after the value) covers every word hash_words reads (for
+ * n > 32 the 64 bytes from k end before n + 32). */
 static inline uint64_t obs_hash(unsigned cls, const char *k, size_t n)
 {
-	return n <= 16 ? key_hash16(cls, k, n) : key_hash(cls, k, n);
+	/* each with a constant count, so that its loop unrolls */
+	if (n <= 16)
+		return hash_words(cls, k, n, 2);
+	if (n <= 32)
+		return hash_words(cls, k, n, 4);
+	return n <= 64 ? hash_words(cls, k, n, 8) : key_hash(cls, k, n);
 }
 
 /* At least 8 filter bits per entry, rounded up to a power of two, three of them set per entry
@@ -654,17 +671,18 @@ static size_t like_prefix(const char *v, size_t n)
 
 /* The hash of v[0..n) (n <= PF_MAX_PREFIX) as the prefilter keeps it: lower-cased for the
  * classes whose expressions ignore case; never 0 (0 marks an empty place). */
-static uint64_t pf_hash(int cls, const char *v, size_t n)
+static uint64_t pf_hash(int cls, const char *v, size_t n, int padded)
 {
-	char low[PF_MAX_PREFIX];
+	char low[PF_MAX_PREFIX + PI_SCAN_OBS_PAD] = {0};
 	uint64_t h;
 
 	if (cls == CLS_DOMAIN || cls == CLS_HASH) {
 		for (size_t i = 0; i < n; i++)
 			low[i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i]);
 		v = low;
+		padded = 1;
 	}
-	h = key_hash((unsigned)cls, v, n);
+	h = padded ? obs_hash((unsigned)cls, v, n) : key_hash((unsigned)cls, v, n);
 	return h ? h : 1;
 }
 
@@ -681,7 +699,7 @@ static int pf_has(const struct prefilter *pf, uint64_t h)
 /* 0 when value v[0..n) of class cls can match none of the class's expressions. */
 static int pf_maybe(const struct prefilter *pf, int cls, const char *v, size_t n)
 {
-	return !pf->hashes || (n >= pf->len && pf_has(pf, pf_hash(cls, v, pf->len)));
+	return !pf->hashes || (n >= pf->len && pf_has(pf, pf_hash(cls, v, pf->len, 1)));
 }
 
 /* Builds the prefilter of every class with expressions, from its database's expressions (after
@@ -719,7 +737,7 @@ static pi_status prefilters_make(pi_scan_matcher *m)
 			uint64_t h;
 			if (!pi_scan_set_value(m->set, db->ids[k], &v))
 				continue;
-			h = pf_hash(c, v.value, pf->len);
+			h = pf_hash(c, v.value, pf->len, 0);
 			for (size_t j = (size_t)h & pf->mask;; j = (j + 1) & pf->mask) {
 				if (pf->hashes[j] == h)
 					break;
@@ -1001,7 +1019,7 @@ void pi_scan_matcher_free(pi_scan_matcher *m)
  * the lists, the two trees with their jump tables, then per class the expression ids and
  * the serialised Vectorscan database. Every offset is checked on reading, so a damaged file
  * is refused (and rebuilt), never followed. */
-#define MCACHE_MAGIC "PISCANMAT4\n"
+#define MCACHE_MAGIC "PISCANMAT5\n"
 
 struct mcache_head {
 	char magic[16];
@@ -1596,8 +1614,8 @@ static uint64_t first_hash(const pi_scan_matcher *m, const struct pi_scan_mobs *
 {
 	switch (cls) {
 	case CLS_IP4:
-		return ip4_16_has(m, o->addr) ? key_hash16(CLS_IP4, (const char *)o->addr, 4) : 0;
-	case CLS_IP6: return key_hash16(CLS_IP6, (const char *)o->addr, 16);
+		return ip4_16_has(m, o->addr) ? hash_words(CLS_IP4, (const char *)o->addr, 4, 2) : 0;
+	case CLS_IP6: return hash_words(CLS_IP6, (const char *)o->addr, 16, 2);
 	case CLS_DOMAIN: {
 		size_t f = domain_first(o->value, o->len);
 		return obs_hash(CLS_DOMAIN, o->value + f, o->len - f);

@@ -455,6 +455,69 @@ static void test_long_batch(void **state)
 	rig_down(&r);
 }
 
+static void on_count(void *arg, size_t obs, uint32_t value)
+{
+	unsigned *count = arg;
+
+	(void)value;
+	count[obs]++;
+}
+
+/* Keys of every length from 6 to 100 bytes, names and URLs, looked up in place: each is found
+ * when the bytes after it are junk, and the same value one byte shorter, followed by the byte
+ * it lost, finds nothing. Short values are hashed from whole words with what follows them
+ * masked off, a key from a zeroed copy: a wrong mask loses the first. */
+static void test_key_lengths(void **state)
+{
+	enum { LMAX = 100, NOBS = 4 * LMAX };
+	static char list[2 * LMAX * (LMAX + 2)], room[NOBS][LMAX + PI_SCAN_OBS_PAD + 1];
+	static struct pi_scan_mobs obs[NOBS];
+	static unsigned count[NOBS];
+	size_t ll = 0, n = 0;
+	struct rig r;
+
+	(void)state;
+	memset(count, 0, sizeof(count));
+	for (size_t len = 6; len <= LMAX; len++) {
+		char c = (char)('a' + len % 26), name[LMAX + 1], url[LMAX + 1];
+		/* a name of len bytes: labels of c (a dot every tenth byte), then ".test" */
+		for (size_t i = 0; i + 5 < len; i++)
+			name[i] = i % 10 == 9 && i + 6 < len ? '.' : c;
+		memcpy(name + len - 5, ".test", 6);
+		ll += (size_t)snprintf(list + ll, sizeof(list) - ll, "%s\n", name);
+		for (int shorter = 0; shorter < 2; shorter++) {
+			memset(&obs[n], 0, sizeof(obs[n]));
+			memcpy(room[n], name, len);
+			/* junk after a whole value; after a short one, the byte it lost first */
+			memset(room[n] + len, '%', PI_SCAN_OBS_PAD);
+			obs[n].value = room[n];
+			obs[n].len = (uint32_t)(len - (size_t)shorter);
+			obs[n++].kind = PI_OBSERVABLE_DOMAIN;
+		}
+		if (len < 15)
+			continue;
+		memcpy(url, "http://u.test/", 14);
+		memset(url + 14, c, len - 14);
+		url[len] = '\0';
+		ll += (size_t)snprintf(list + ll, sizeof(list) - ll, "%s\n", url);
+		for (int shorter = 0; shorter < 2; shorter++) {
+			memset(&obs[n], 0, sizeof(obs[n]));
+			memcpy(room[n], url, len);
+			memset(room[n] + len, '%', PI_SCAN_OBS_PAD);
+			obs[n].value = room[n];
+			obs[n].len = (uint32_t)(len - (size_t)shorter);
+			obs[n++].kind = PI_OBSERVABLE_URL;
+		}
+	}
+	rig_up(&r, list, 0);
+	pi_scan_match_batch(r.m, r.t, obs, n, on_count, count);
+	for (size_t i = 0; i < n; i++)
+		if (count[i] != (i % 2 ? 0u : 1u))
+			fail_msg("%.*s (%u bytes, kind %u): %u hits", (int)obs[i].len, obs[i].value,
+			        obs[i].len, obs[i].kind, count[i]);
+	rig_down(&r);
+}
+
 static int filter_bit(const uint64_t *f, unsigned a0, unsigned a1)
 {
 	unsigned p16 = a0 << 8 | a1;
@@ -735,6 +798,7 @@ int main(void)
 	        cmocka_unit_test(test_parent_domains),
 	        cmocka_unit_test(test_domain_walk),
 	        cmocka_unit_test(test_long_batch),
+	        cmocka_unit_test(test_key_lengths),
 	        cmocka_unit_test(test_revoked_and_expired),
 	        cmocka_unit_test(test_cache_round_trip),
 	        cmocka_unit_test(test_cache_then_add),
