@@ -1012,31 +1012,45 @@ __attribute__((target("avx2"))) static void lmask_build_avx2(
 }
 #define HAVE_LMASK_AVX2 1
 
-/* The same with AVX-512 (BW): 64 bytes a step, each class straight into a 64-bit mask. */
+/* The same with AVX-512 (BW): 64 bytes a step. Each byte's classes come from two 16-entry
+ * tables, one for its low and one for its high four bits (the bits both give are its
+ * classes), then each class straight into a 64-bit mask; bytes >= 0x80 (odd, run) from their
+ * top bit. Letters need two bits: A-O and a-o share their low halves (1-F), P-Z and p-z
+ * theirs (0-A). */
+enum { LM_DIGIT = 1, LM_ALPHA1 = 2, LM_ALPHA2 = 4, LM_DOT = 8, LM_HY = 16, LM_SP = 32,
+	LM_COLON = 64, LM_UNDER = 128 };
 __attribute__((target("avx512f,avx512bw"))) static void lmask_build_avx512(
         const char *buf, size_t len, struct lmask *m)
 {
 	size_t nv = (len + 63) / 64;
+	const __m512i lo_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(
+	        (char)(LM_DIGIT | LM_ALPHA2 | LM_SP), (char)(LM_DIGIT | LM_ALPHA1 | LM_ALPHA2),
+	        (char)(LM_DIGIT | LM_ALPHA1 | LM_ALPHA2), (char)(LM_DIGIT | LM_ALPHA1 | LM_ALPHA2),
+	        (char)(LM_DIGIT | LM_ALPHA1 | LM_ALPHA2), (char)(LM_DIGIT | LM_ALPHA1 | LM_ALPHA2),
+	        (char)(LM_DIGIT | LM_ALPHA1 | LM_ALPHA2), (char)(LM_DIGIT | LM_ALPHA1 | LM_ALPHA2),
+	        (char)(LM_DIGIT | LM_ALPHA1 | LM_ALPHA2), (char)(LM_DIGIT | LM_ALPHA1 | LM_ALPHA2),
+	        (char)(LM_COLON | LM_ALPHA1 | LM_ALPHA2), (char)LM_ALPHA1, (char)LM_ALPHA1,
+	        (char)(LM_ALPHA1 | LM_HY), (char)(LM_ALPHA1 | LM_DOT), (char)(LM_ALPHA1 | LM_UNDER)));
+	const __m512i hi_tab = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 0,
+	        (char)(LM_DOT | LM_HY | LM_SP), (char)(LM_DIGIT | LM_COLON), (char)LM_ALPHA1,
+	        (char)(LM_ALPHA2 | LM_UNDER), (char)LM_ALPHA1, (char)LM_ALPHA2, 0, 0, 0, 0, 0, 0, 0,
+	        0));
+	const __m512i nib = _mm512_set1_epi8(0x0F);
 
 	for (size_t k = 0; k < nv; k++) {
 		__m512i v = _mm512_loadu_si512((const void *)(buf + k * 64));
-		__m512i lo = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
-		uint64_t alpha = _mm512_cmpge_epu8_mask(lo, _mm512_set1_epi8('a')) &
-		                 _mm512_cmple_epu8_mask(lo, _mm512_set1_epi8('z'));
-		uint64_t digit = _mm512_cmpge_epu8_mask(v, _mm512_set1_epi8('0')) &
-		                 _mm512_cmple_epu8_mask(v, _mm512_set1_epi8('9'));
-		uint64_t dot = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('.'));
-		uint64_t hy = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('-'));
-		uint64_t odd = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(':')) |
-		               _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('_')) |
-		               _mm512_movepi8_mask(v);
-		m->run[k] = alpha | digit | dot | hy | odd;
-		m->digit[k] = digit;
-		m->alpha[k] = alpha;
-		m->dot[k] = dot;
-		m->hy[k] = hy;
+		__m512i c = _mm512_and_si512(
+		        _mm512_shuffle_epi8(lo_tab, _mm512_and_si512(v, nib)),
+		        _mm512_shuffle_epi8(hi_tab, _mm512_and_si512(_mm512_srli_epi16(v, 4), nib)));
+		uint64_t hi = _mm512_movepi8_mask(v);
+		uint64_t odd = _mm512_test_epi8_mask(c, _mm512_set1_epi8((char)(LM_COLON | LM_UNDER))) | hi;
+		m->digit[k] = _mm512_test_epi8_mask(c, _mm512_set1_epi8(LM_DIGIT));
+		m->alpha[k] = _mm512_test_epi8_mask(c, _mm512_set1_epi8(LM_ALPHA1 | LM_ALPHA2));
+		m->dot[k] = _mm512_test_epi8_mask(c, _mm512_set1_epi8(LM_DOT));
+		m->hy[k] = _mm512_test_epi8_mask(c, _mm512_set1_epi8(LM_HY));
+		m->sp[k] = _mm512_test_epi8_mask(c, _mm512_set1_epi8(LM_SP));
 		m->odd[k] = odd;
-		m->sp[k] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(' '));
+		m->run[k] = _mm512_test_epi8_mask(c, _mm512_set1_epi8((char)~LM_SP)) | hi;
 	}
 	lmask_trim(m, len, nv);
 }

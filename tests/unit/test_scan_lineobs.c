@@ -278,7 +278,13 @@ static void test_bind_mutations(void **state)
 	        "xn--bcher-kva.example IN A +E(0)K (192.0.2.1)",
 	        "01-May-2024 12:00:00.123 client 10.1.2.3#5353 (d41d8cd98f00b204e9800998ecf8427e)"
 	        ": query: d41d8cd98f00b204e9800998ecf8427e IN TXT +E(0)K (10.0.0.53)",
+	        /* '_' and bytes >= 0x80 are name bytes the fast reading must class as such */
+	        "01-May-2024 12:00:00.123 client 10.1.2.3#5353 (_dmarc.mail_1.example): query: "
+	        "_dmarc.mail_1.example IN TXT +E(0)K (10.0.0.53)",
+	        "01-May-2024 12:00:00.123 client 10.1.2.3#5353 (b\xc3\xbc" "cher.example): query: "
+	        "b\xc3\xbc" "cher.example IN A + (10.0.0.53)",
 	};
+	enum { NBASE = sizeof(base) / sizeof(base[0]) };
 	static const char alphabet[] = ".:-_@/#() AZaz09x\xc3\xa9\x80.";
 	char line[1024];
 	struct pi_scan_xctx x;
@@ -291,7 +297,7 @@ static void test_bind_mutations(void **state)
 	assert_non_null(slow);
 	assert_int_equal(pi_scan_xctx_init(&x, 0, dcollect, fast), PI_OK);
 	for (int iter = 0; iter < 60000; iter++) {
-		const char *b = base[iter % 6];
+		const char *b = base[iter % NBASE];
 		size_t len = strlen(b), muts;
 		memcpy(line, b, len);
 		xorshift(&r);
