@@ -1272,8 +1272,15 @@ static PI_HOT void fast_run_word(struct pi_scan_xctx *x, const struct lmask *m, 
 {
 	size_t n = e - s, lead, ls;
 	uint64_t all = ~(uint64_t)0 >> (64 - n); /* 1 <= n <= 64 */
-	uint64_t dot = mrange(m->dot, s, e), hy, alpha, digit, edge, starts, ends;
+	uint64_t dot = mrange(m->dot, s, e), hy, alpha, digit = mrange(m->digit, s, e), edge,
+	                                           starts, ends;
 
+	/* digits and dots from a digit to a digit (the addresses of a BIND line): where the
+	 * steps below would send them, without the trim */
+	if (dot && (dot | digit) == all && (digit & 1) && ((digit >> (n - 1)) & 1)) {
+		fast_ipv4(x, t + s, n, dot);
+		return;
+	}
 	if (mrange(m->odd, s, e)) {
 		visit_run(x, t, len, s, e);
 		return;
