@@ -463,51 +463,53 @@ static void on_count(void *arg, size_t obs, uint32_t value)
 	count[obs]++;
 }
 
+enum { KEY_LMAX = 100, KEY_NOBS = 4 * KEY_LMAX };
+static char key_room[KEY_NOBS][KEY_LMAX + PI_SCAN_OBS_PAD + 1];
+
+/* Two probes of key k (len bytes, kind) at obs[*n]: the whole key followed by junk, and the
+ * key one byte shorter, followed by the byte it lost and then junk. */
+static void key_probes(struct pi_scan_mobs *obs, size_t *n, const char *k, size_t len,
+        unsigned kind)
+{
+	for (int shorter = 0; shorter < 2; shorter++) {
+		memset(&obs[*n], 0, sizeof(obs[*n]));
+		memcpy(key_room[*n], k, len);
+		memset(key_room[*n] + len, '%', PI_SCAN_OBS_PAD);
+		obs[*n].value = key_room[*n];
+		obs[*n].len = (uint32_t)(len - (size_t)shorter);
+		obs[(*n)++].kind = (uint8_t)kind;
+	}
+}
+
 /* Keys of every length from 6 to 100 bytes, names and URLs, looked up in place: each is found
  * when the bytes after it are junk, and the same value one byte shorter, followed by the byte
  * it lost, finds nothing. Short values are hashed from whole words with what follows them
  * masked off, a key from a zeroed copy: a wrong mask loses the first. */
 static void test_key_lengths(void **state)
 {
-	enum { LMAX = 100, NOBS = 4 * LMAX };
-	static char list[2 * LMAX * (LMAX + 2)], room[NOBS][LMAX + PI_SCAN_OBS_PAD + 1];
-	static struct pi_scan_mobs obs[NOBS];
-	static unsigned count[NOBS];
+	static char list[2 * KEY_LMAX * (KEY_LMAX + 2)];
+	static struct pi_scan_mobs obs[KEY_NOBS];
+	static unsigned count[KEY_NOBS];
 	size_t ll = 0, n = 0;
 	struct rig r;
 
 	(void)state;
 	memset(count, 0, sizeof(count));
-	for (size_t len = 6; len <= LMAX; len++) {
-		char c = (char)('a' + len % 26), name[LMAX + 1], url[LMAX + 1];
+	for (size_t len = 6; len <= KEY_LMAX; len++) {
+		char c = (char)('a' + len % 26), name[KEY_LMAX + 1], url[KEY_LMAX + 1];
 		/* a name of len bytes: labels of c (a dot every tenth byte), then ".test" */
 		for (size_t i = 0; i + 5 < len; i++)
 			name[i] = i % 10 == 9 && i + 6 < len ? '.' : c;
 		memcpy(name + len - 5, ".test", 6);
 		ll += (size_t)snprintf(list + ll, sizeof(list) - ll, "%s\n", name);
-		for (int shorter = 0; shorter < 2; shorter++) {
-			memset(&obs[n], 0, sizeof(obs[n]));
-			memcpy(room[n], name, len);
-			/* junk after a whole value; after a short one, the byte it lost first */
-			memset(room[n] + len, '%', PI_SCAN_OBS_PAD);
-			obs[n].value = room[n];
-			obs[n].len = (uint32_t)(len - (size_t)shorter);
-			obs[n++].kind = PI_OBSERVABLE_DOMAIN;
-		}
+		key_probes(obs, &n, name, len, PI_OBSERVABLE_DOMAIN);
 		if (len < 15)
 			continue;
 		memcpy(url, "http://u.test/", 14);
 		memset(url + 14, c, len - 14);
 		url[len] = '\0';
 		ll += (size_t)snprintf(list + ll, sizeof(list) - ll, "%s\n", url);
-		for (int shorter = 0; shorter < 2; shorter++) {
-			memset(&obs[n], 0, sizeof(obs[n]));
-			memcpy(room[n], url, len);
-			memset(room[n] + len, '%', PI_SCAN_OBS_PAD);
-			obs[n].value = room[n];
-			obs[n].len = (uint32_t)(len - (size_t)shorter);
-			obs[n++].kind = PI_OBSERVABLE_URL;
-		}
+		key_probes(obs, &n, url, len, PI_OBSERVABLE_URL);
 	}
 	rig_up(&r, list, 0);
 	pi_scan_match_batch(r.m, r.t, obs, n, on_count, count);
