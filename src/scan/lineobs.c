@@ -1306,6 +1306,7 @@ static PI_HOT void fast_run_word(struct pi_scan_xctx *x, const struct lmask *m, 
 	all = ~(uint64_t)0 >> (64 - n);
 	dot = (dot >> lead) & all;
 	hy = (hy >> lead) & all;
+	digit = (digit >> lead) & all;
 	if (!dot) {
 		plain_piece(x, t + s, n, 0, 0);
 		return;
@@ -1328,7 +1329,6 @@ static PI_HOT void fast_run_word(struct pi_scan_xctx *x, const struct lmask *m, 
 		return;
 	}
 	ls = 64 - (size_t)__builtin_clzll(dot); /* the top-level label starts here */
-	digit = mrange(m->digit, s, e);
 	if ((digit >> ls) == (all >> ls))
 		goto refused; /* the top-level label is all digits */
 #ifdef __SSE2__
