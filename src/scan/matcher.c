@@ -192,33 +192,19 @@ static inline __attribute__((always_inline)) uint64_t hash_words(
 	return hash_final(ha ^ (hb * 0x94d049bb133111ebull));
 }
 
-/* The words key_hash reads a key of n <= 64 bytes as: 2, 4 or 8. */
-static inline size_t hash_nwords(size_t n)
+/* The hash of a key of over 64 bytes (no byte past n is read): its words, the last 8 bytes
+ * overlapping the word before when n is not a multiple of 8. */
+static uint64_t hash_long(unsigned cls, const char *k, size_t n)
 {
-	return n <= 16 ? 2 : n <= 32 ? 4 : 8;
-}
-
-/* The hash of key k[0..n) of class cls, for keys anywhere (no byte past n is read). */
-static inline uint64_t key_hash(unsigned cls, const char *k, size_t n)
-{
-	uint64_t h = (0x9E3779B97F4A7C15ull * (cls + 1)) ^ n;
+	uint64_t h = (0x9E3779B97F4A7C15ull * (cls + 1)) ^ n, w;
 	size_t i = 0;
 
-	if (n <= 64) {
-		char pad[64] = {0};
-		memcpy(pad, k, n);
-		return hash_words(cls, pad, n, hash_nwords(n));
-	}
 	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
 		memcpy(&w, k + i, 8);
 		h = (h ^ w) * 0xff51afd7ed558ccdull;
 		h ^= h >> 32;
 	}
 	if (i < n) {
-		/* the 1-7 bytes left: the last 8 bytes of the key, overlapping the word before,
-		 * so that no byte past n is read */
-		uint64_t w;
 		memcpy(&w, k + n - 8, 8);
 		h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
 		h ^= h >> 32;
@@ -226,9 +212,10 @@ static inline uint64_t key_hash(unsigned cls, const char *k, size_t n)
 	return hash_final(h);
 }
 
-/* key_hash of a value of a struct pi_scan_mobs or a suffix of one, read in place: its padding
- * (PI_SCAN_OBS_PAD >= 32 bytes after the value) covers every word hash_words reads (for
- * n > 32 the 64 bytes from k end before n + 32). */
+/* The hash of key k[0..n) of class cls, read in place: the value of a struct pi_scan_mobs or
+ * a suffix of one, whose padding (PI_SCAN_OBS_PAD >= 32 bytes after it) covers every word
+ * hash_words reads (for n > 32 the 64 bytes from k end before n + 32), or any buffer with 64
+ * readable bytes. */
 static inline uint64_t obs_hash(unsigned cls, const char *k, size_t n)
 {
 	/* each with a constant count, so that its loop unrolls */
@@ -236,7 +223,18 @@ static inline uint64_t obs_hash(unsigned cls, const char *k, size_t n)
 		return hash_words(cls, k, n, 2);
 	if (n <= 32)
 		return hash_words(cls, k, n, 4);
-	return n <= 64 ? hash_words(cls, k, n, 8) : key_hash(cls, k, n);
+	return n <= 64 ? hash_words(cls, k, n, 8) : hash_long(cls, k, n);
+}
+
+/* The same hash for a key anywhere (no byte past n is read): a short one from a zeroed copy. */
+static inline uint64_t key_hash(unsigned cls, const char *k, size_t n)
+{
+	char pad[64] = {0};
+
+	if (n > 64)
+		return hash_long(cls, k, n);
+	memcpy(pad, k, n);
+	return obs_hash(cls, pad, n);
 }
 
 /* At least 8 filter bits per entry, rounded up to a power of two, three of them set per entry
@@ -680,10 +678,11 @@ static size_t like_prefix(const char *v, size_t n)
  * classes whose expressions ignore case; never 0 (0 marks an empty place). */
 static uint64_t pf_hash(int cls, const char *v, size_t n, int padded)
 {
-	char low[PF_MAX_PREFIX + PI_SCAN_OBS_PAD] = {0};
+	char low[PF_MAX_PREFIX + PI_SCAN_OBS_PAD];
 	uint64_t h;
 
 	if (cls == CLS_DOMAIN || cls == CLS_HASH) {
+		memset(low + n, 0, PI_SCAN_OBS_PAD); /* the room obs_hash may read */
 		for (size_t i = 0; i < n; i++)
 			low[i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i]);
 		v = low;
@@ -1474,31 +1473,34 @@ static size_t domain_offsets(const char *v, size_t n, uint16_t *off)
 	return noff;
 }
 
-/* domain_offsets(v, n, ...)[0] without the others: where the shortest parent starts, or 0.
- * Names of up to 32 bytes, most of them, take no branch: their dots come from two 16-byte
- * loads, which the padding of pi_scan_mobs allows, and the parent from bit arithmetic. */
+/* The dots of a name of n <= 64 bytes read in place (the padding of pi_scan_mobs): names of up
+ * to 32 bytes, most of them, from two 16-byte loads, without a branch on n. */
+static inline uint64_t name_dots(const char *v, size_t n)
+{
+#ifdef __SSE2__
+	if (n <= 32)
+		return ((uint64_t)dots16(_mm_loadu_si128((const __m128i *)(const void *)v)) |
+		               (uint64_t)dots16(_mm_loadu_si128(
+		                       (const __m128i *)(const void *)(v + 16)))
+		                       << 16) &
+		       (((uint64_t)1 << n) - 1);
+#endif
+	return dot_mask(v, n);
+}
+
+/* domain_offsets(v, n, ...)[0] without the others: where the shortest parent starts, or 0. */
 static size_t domain_first(const char *v, size_t n)
 {
 	uint64_t d;
 
-#ifdef __SSE2__
-	if (n <= 32) {
-		d = (uint64_t)dots16(_mm_loadu_si128((const __m128i *)(const void *)v)) |
-		    (uint64_t)dots16(_mm_loadu_si128((const __m128i *)(const void *)(v + 16))) << 16;
-		d &= ((uint64_t)1 << n) - 1;
-	} else
-#endif
-	        if (n <= 64) {
-		d = dot_mask(v, n);
-	} else {
+	if (n > 64) {
 		size_t k = n, seen = 0;
-		if (n > 255)
-			return 0;
-		while (k-- > 0)
+		while (n <= 255 && k-- > 0)
 			if (v[k] == '.' && ++seen == 2)
 				return k + 1;
 		return 0;
 	}
+	d = name_dots(v, n);
 	/* the last dot's bit cleared (d | 1 has d's top bit, and clears nothing when d is 0),
 	 * then the byte after the dot now on top, or 0 when none is left */
 	d &= ~((uint64_t)1 << (63 - __builtin_clzll(d | 1)));
