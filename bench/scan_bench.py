@@ -174,7 +174,6 @@ def main():
     bundle = os.path.join(WORK, "indicators.json")
     empty = os.path.join(WORK, "empty.log")
     open(empty, "w").close()
-    rows = []
     size_dns, size_mixed = os.path.getsize(dns), os.path.getsize(mixed)
 
     # start-up: first load (parses the bundle, compiles Vectorscan, writes the cache)
