@@ -80,6 +80,25 @@ static const char *padded(const char *v)
 	return p;
 }
 
+/* obs[i] for vals[i] (padded), of kind kinds[i] (or kind for all when kinds is NULL), with its
+ * address when it is one. */
+static void obs_of(struct pi_scan_mobs *obs, const char *const *vals, const unsigned *kinds,
+        unsigned kind, size_t n)
+{
+	pad_used = 0;
+	for (size_t i = 0; i < n; i++) {
+		int fam = 0;
+		memset(&obs[i], 0, sizeof(obs[i]));
+		obs[i].value = padded(vals[i]);
+		obs[i].len = (uint32_t)strlen(vals[i]);
+		obs[i].kind = (uint8_t)(kinds ? kinds[i] : kind);
+		if (obs[i].kind == PI_OBSERVABLE_IPV4 || obs[i].kind == PI_OBSERVABLE_IPV6)
+			assert_int_equal(pi_observable_ip_parse(
+			                         vals[i], obs[i].len, obs[i].addr, &fam, NULL),
+			        PI_OK);
+	}
+}
+
 static void lookup(const pi_scan_matcher *m, const pi_scan_set *set, const char *const *vals,
         const unsigned *kinds, size_t n, const char *want)
 {
@@ -90,18 +109,7 @@ static void lookup(const pi_scan_matcher *m, const pi_scan_set *set, const char 
 	memset(&s, 0, sizeof(s));
 	s.set = set;
 	assert_int_equal(pi_scan_mthread_new(m, &t), PI_OK);
-	pad_used = 0;
-	for (size_t i = 0; i < n; i++) {
-		int fam = 0;
-		memset(&obs[i], 0, sizeof(obs[i]));
-		obs[i].value = padded(vals[i]);
-		obs[i].len = (uint32_t)strlen(vals[i]);
-		obs[i].kind = (uint8_t)kinds[i];
-		if (kinds[i] == PI_OBSERVABLE_IPV4 || kinds[i] == PI_OBSERVABLE_IPV6)
-			assert_int_equal(pi_observable_ip_parse(
-			                         vals[i], strlen(vals[i]), obs[i].addr, &fam, NULL),
-			        PI_OK);
-	}
+	obs_of(obs, vals, kinds, 0, n);
 	pi_scan_match_batch(m, t, obs, n, on_hit, &s);
 	pi_scan_mthread_free(t);
 	if (strcmp(s.text, want) != 0)
@@ -138,19 +146,6 @@ static void rig_down(struct rig *r)
 	pi_scan_mthread_free(r->t);
 	pi_scan_matcher_free(r->m);
 	pi_scan_set_free(r->set);
-}
-
-/* obs[i] for vals[i] (padded), of kind kinds[i] (or kind for all when kinds is NULL). */
-static void obs_of(struct pi_scan_mobs *obs, const char *const *vals, const unsigned *kinds,
-        unsigned kind, size_t n)
-{
-	pad_used = 0;
-	for (size_t i = 0; i < n; i++) {
-		memset(&obs[i], 0, sizeof(obs[i]));
-		obs[i].value = padded(vals[i]);
-		obs[i].len = (uint32_t)strlen(vals[i]);
-		obs[i].kind = (uint8_t)(kinds ? kinds[i] : kind);
-	}
 }
 
 static void test_bundle_and_matching(void **state)
@@ -750,17 +745,8 @@ static void test_matcher_cache(void **state)
 			memset(&sn, 0, sizeof(sn));
 			sn.set = set;
 			if (pi_scan_mthread_new(back, &t) == PI_OK) {
-				pad_used = 0;
 				for (size_t i = 0; i < 8; i++) {
-					int fam = 0;
-					memset(&o, 0, sizeof(o));
-					o.value = padded(vals[i]);
-					o.len = (uint32_t)strlen(vals[i]);
-					o.kind = (uint8_t)kinds[i];
-					if (kinds[i] == PI_OBSERVABLE_IPV4 ||
-					        kinds[i] == PI_OBSERVABLE_IPV6)
-						pi_observable_ip_parse(
-						        vals[i], o.len, o.addr, &fam, NULL);
+					obs_of(&o, &vals[i], &kinds[i], 0, 1);
 					pi_scan_match_batch(back, t, &o, 1, on_hit, &sn);
 				}
 				pi_scan_mthread_free(t);
