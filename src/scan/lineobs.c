@@ -146,11 +146,19 @@ void pi_scan_xctx_free(struct pi_scan_xctx *x)
 
 /* ---------- emitting normalised values ---------- */
 
-/* The IPv4 address a (4 bytes) passes x->ip4_filter. */
+/* The IPv4 addresses whose first two bytes are p16 (a[0] << 8 | a[1]) pass x->ip4_filter.
+ * Callers give p16 from registers: a 16-bit load of two bytes just stored one by one waits
+ * for both stores (no store forwarding). */
+static inline __attribute__((always_inline)) int ip4_wanted16(
+        const struct pi_scan_xctx *x, unsigned p16)
+{
+	return !x->ip4_filter || ((x->ip4_filter[p16 >> 6] >> (p16 & 63)) & 1);
+}
+
+/* The IPv4 address a (4 bytes, not just stored) passes x->ip4_filter. */
 static inline int ip4_wanted(const struct pi_scan_xctx *x, const uint8_t *a)
 {
-	unsigned p16 = (unsigned)a[0] << 8 | a[1];
-	return !x->ip4_filter || ((x->ip4_filter[p16 >> 6] >> (p16 & 63)) & 1);
+	return ip4_wanted16(x, (unsigned)a[0] << 8 | a[1]);
 }
 
 static void emit_value(struct pi_scan_xctx *x, enum pi_observable_kind kind, const char *v,
@@ -263,6 +271,7 @@ static void emit_ipv4(struct pi_scan_xctx *x, const char *s, size_t n)
 {
 	uint8_t a[16] = {0};
 	size_t i = 0;
+	unsigned p16 = 0;
 
 	if (n < 7 || n > 15)
 		return;
@@ -280,7 +289,8 @@ static void emit_ipv4(struct pi_scan_xctx *x, const char *s, size_t n)
 		if (i == start || (i - start > 1 && s[start] == '0') || v > 255)
 			return;
 		a[part] = (uint8_t)v;
-		if (part == 1 && !ip4_wanted(x, a))
+		p16 = p16 << 8 | v;
+		if (part == 1 && !ip4_wanted16(x, p16))
 			return; /* outside the filter: not reported, whatever follows */
 	}
 	if (i != n)
@@ -1243,7 +1253,7 @@ static PI_HOT void fast_ipv4(struct pi_scan_xctx *x, const char *t, size_t n, ui
 	uint8_t a[16] = {0};
 	uint64_t d2 = dot & (dot - 1), d3 = d2 & (d2 - 1);
 	size_t p1, p2, p3;
-	unsigned bad = 0;
+	unsigned bad = 0, v0, v1;
 
 	/* exactly three dots (without a popcount instruction in the baseline ISA) */
 	if (n < 7 || n > 15 || !dot || !d2 || !d3 || (d3 & (d3 - 1)))
@@ -1251,12 +1261,14 @@ static PI_HOT void fast_ipv4(struct pi_scan_xctx *x, const char *t, size_t n, ui
 	p1 = (size_t)__builtin_ctzll(dot);
 	p2 = (size_t)__builtin_ctzll(d2);
 	p3 = (size_t)__builtin_ctzll(d3);
-	a[0] = (uint8_t)quad_part(t, p1, &bad);
-	a[1] = (uint8_t)quad_part(t + p1 + 1, p2 - p1 - 1, &bad);
+	v0 = quad_part(t, p1, &bad) & 0xFF;
+	v1 = quad_part(t + p1 + 1, p2 - p1 - 1, &bad) & 0xFF;
 	/* outside the filter it is not reported whether or not it is an address (a bad part
 	 * gives some byte, and bad is not looked at) */
-	if (!ip4_wanted(x, a))
+	if (!ip4_wanted16(x, v0 << 8 | v1))
 		return;
+	a[0] = (uint8_t)v0;
+	a[1] = (uint8_t)v1;
 	a[2] = (uint8_t)quad_part(t + p2 + 1, p3 - p2 - 1, &bad);
 	a[3] = (uint8_t)quad_part(t + p3 + 1, n - p3 - 1, &bad);
 	if (bad)
