@@ -9,6 +9,16 @@
  * have installed its own since) and keeps the action it replaced: a SIGBUS outside the table
  * puts that action back and returns, so the faulting access runs again and meets it (the
  * default action ends the process, as it would have without fmap).
+ *
+ * Huge pages: the mapping is advised MADV_HUGEPAGE. A file the kernel reads from disk through
+ * it is then cached in 2 MiB folios, and a cached 2 MiB folio is mapped with one page-table
+ * entry instead of 512 (the kernel places a file mapping of 2 MiB or more on a 2 MiB boundary
+ * itself, on ext4, xfs and tmpfs at least). For a
+ * 1 GB log, filling and clearing the page tables took about 0.13 s of CPU with 4 KiB folios
+ * and 0.01-0.04 s with 2 MiB ones (bench/RESULTS.md): with every core scanning, that time is
+ * taken from the scan. Releases go by whole units, so an entry is dropped whole, not split.
+ * A file cached in small folios (one just written by a logger) is mapped page by page, as
+ * before.
  */
 #include "scan/fmap.h"
 
@@ -93,6 +103,9 @@ pi_status pi_fmap_open(int fd, size_t len, struct pi_fmap *m)
 		return PI_ERR_IO;
 	}
 	madvise(p, len, MADV_SEQUENTIAL);
+#ifdef MADV_HUGEPAGE
+	madvise(p, len, MADV_HUGEPAGE); /* refused where the kernel has no huge pages: fine */
+#endif
 	atomic_store_explicit(&table[slot].shrunk, 0, memory_order_relaxed);
 	atomic_store_explicit(&table[slot].base, (uintptr_t)p, memory_order_relaxed);
 	atomic_store_explicit(&table[slot].len, len, memory_order_release);
@@ -116,7 +129,8 @@ void pi_fmap_release(struct pi_fmap *m, size_t end)
 		return;
 	if (end > m->len)
 		end = m->len;
-	to = end & ~(page_size - 1);
+	/* whole units, so that a huge page's entry is dropped whole; the rest at the end */
+	to = end == m->len ? end & ~(page_size - 1) : end & ~(PI_FMAP_UNIT - 1);
 	if (to > m->dropped) {
 		madvise((char *)(uintptr_t)m->data + m->dropped, to - m->dropped, MADV_DONTNEED);
 		m->dropped = to;

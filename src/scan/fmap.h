@@ -20,6 +20,9 @@
 #include "core/error.h"
 
 #define PI_FMAP_MAX 16
+/* mappings start on this boundary and are released by whole units of it: the size of a huge
+ * page (a PMD) on x86-64 and on arm64 with 4 KiB pages (see fmap.c) */
+#define PI_FMAP_UNIT ((size_t)2 << 20)
 
 struct pi_fmap {
 	const char *data; /* len bytes of the file, read-only */
@@ -35,8 +38,9 @@ pi_status pi_fmap_open(int fd, size_t len, struct pi_fmap *m);
 /* 1 when a page past the file's end was read (zeros were given in its place). */
 int pi_fmap_shrunk(const struct pi_fmap *m);
 
-/* The bytes before offset end are not needed any more: their whole pages leave the process's
- * memory (they stay in the page cache). Offsets only grow from call to call. */
+/* The bytes before offset end are not needed any more: the whole PI_FMAP_UNITs before it (all
+ * the whole pages before it when end is the length) leave the process's memory (they stay in
+ * the page cache). Offsets only grow from call to call. */
 void pi_fmap_release(struct pi_fmap *m, size_t end);
 
 /* Maps in the page tables for bytes [from, to) now (a thread that reads them later takes no

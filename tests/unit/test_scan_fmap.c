@@ -63,28 +63,83 @@ static void test_shrunk_file_reads_zeros(void **state)
 
 static void test_release_keeps_data_readable(void **state)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), unit = PI_FMAP_UNIT / page;
+	size_t n = 2 * unit + 9; /* two units and a few pages */
 	char path[64];
-	int fd = make_file(path, 8, page);
+	int fd = make_file(path, n, page);
 	struct pi_fmap m;
 
 	(void)state;
-	assert_int_equal(pi_fmap_open(fd, 8 * page, &m), PI_OK);
+	assert_int_equal(pi_fmap_open(fd, n * page, &m), PI_OK);
 	/* filling the page tables ahead, past the end too (clamped), changes nothing read */
-	pi_fmap_prefault(&m, page + 7, 100 * page);
-	pi_fmap_prefault(&m, 9 * page, 10 * page);
+	pi_fmap_prefault(&m, page + 7, 100 * n * page);
+	pi_fmap_prefault(&m, (n + 1) * page, (n + 2) * page);
 	pi_fmap_prefault(&m, 3 * page, page);
-	for (size_t i = 0; i < 8; i++)
+	for (size_t i = 0; i < n; i++)
 		assert_int_equal(m.data[i * page], 'x');
-	/* a release inside a page drops the whole pages before it only */
+	/* releases go by whole units: inside the first one, nothing is dropped */
 	pi_fmap_release(&m, 2 * page + 100);
-	assert_int_equal(m.dropped, 2 * page);
+	assert_int_equal(m.dropped, 0);
+	pi_fmap_release(&m, PI_FMAP_UNIT + 3 * page + 5);
+	assert_int_equal(m.dropped, PI_FMAP_UNIT);
 	pi_fmap_release(&m, page); /* never backwards */
-	assert_int_equal(m.dropped, 2 * page);
-	pi_fmap_release(&m, 100 * page); /* capped at the length */
-	assert_int_equal(m.dropped, 8 * page);
+	assert_int_equal(m.dropped, PI_FMAP_UNIT);
+	pi_fmap_release(&m, 2 * PI_FMAP_UNIT + 5 * page); /* the last unit */
+	assert_int_equal(m.dropped, 2 * PI_FMAP_UNIT);
+	/* at the end, the whole pages of the tail too; capped at the length */
+	pi_fmap_release(&m, 100 * n * page);
+	assert_int_equal(m.dropped, n * page);
 	/* released pages come back from the page cache if read again */
 	assert_int_equal(m.data[page], 'x');
+	assert_int_equal(m.data[PI_FMAP_UNIT + 2 * page], 'x');
+	assert_int_equal(m.data[(n - 1) * page], 'x');
+	pi_fmap_close(&m);
+	close(fd);
+	unlink(path);
+}
+
+/* The VmFlags line of the /proc/self/smaps entry that starts at addr, into flags; 0 if found. */
+static int vm_flags(const void *addr, char *flags, size_t cap)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0, found = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') &&
+		        !strncmp(line + strcspn(line, " "), " r", 2)) {
+			in = lo == (unsigned long)(uintptr_t)addr;
+			continue;
+		}
+		if (in && strncmp(line, "VmFlags:", 8) == 0) {
+			snprintf(flags, cap, "%.200s", line + 8);
+			found = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static void test_mapping_is_advised_huge(void **state)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), n = PI_FMAP_UNIT / page + 3;
+	char path[64], flags[256];
+	int fd = make_file(path, n, page);
+	struct pi_fmap m;
+
+	(void)state;
+	assert_int_equal(pi_fmap_open(fd, n * page - 10, &m), PI_OK);
+	assert_int_equal(m.data[n * page - 11], 'x');
+	assert_int_equal(vm_flags(m.data, flags, sizeof(flags)), 0);
+	/* "hg": MADV_HUGEPAGE, on kernels that have huge pages */
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) == 0)
+		assert_non_null(strstr(flags, " hg"));
+	/* "sr": MADV_SEQUENTIAL */
+	assert_non_null(strstr(flags, " sr"));
 	pi_fmap_close(&m);
 	close(fd);
 	unlink(path);
@@ -153,6 +208,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_shrunk_file_reads_zeros),
 	        cmocka_unit_test(test_release_keeps_data_readable),
+	        cmocka_unit_test(test_mapping_is_advised_huge),
 	        cmocka_unit_test(test_table_limit),
 	        cmocka_unit_test(test_foreign_sigbus_still_kills),
 	};
