@@ -13,12 +13,11 @@
  * Huge pages: the mapping is advised MADV_HUGEPAGE. A file the kernel reads from disk through
  * it is then cached in 2 MiB folios, and a cached 2 MiB folio is mapped with one page-table
  * entry instead of 512 (the kernel places a file mapping of 2 MiB or more on a 2 MiB boundary
- * itself, on ext4, xfs and tmpfs at least). For a
- * 1 GB log, filling and clearing the page tables took about 0.13 s of CPU with 4 KiB folios
- * and 0.01-0.04 s with 2 MiB ones (bench/RESULTS.md): with every core scanning, that time is
- * taken from the scan. Releases go by whole units, so an entry is dropped whole, not split.
- * A file cached in small folios (one just written by a logger) is mapped page by page, as
- * before.
+ * itself, on ext4, xfs and tmpfs at least). For a 1 GB log, filling and clearing the page
+ * tables took 0.12-0.23 s of CPU with small folios and 0.01-0.05 s with 2 MiB ones
+ * (bench/RESULTS.md): with every core scanning, that time is taken from the scan. Releases go
+ * by whole PI_FMAP_UNITs, so such an entry is dropped whole, not split. A file cached in small
+ * folios (one just written by a logger) is mapped page by page, as before.
  */
 #include "scan/fmap.h"
 

@@ -20,8 +20,8 @@
 #include "core/error.h"
 
 #define PI_FMAP_MAX 16
-/* mappings start on this boundary and are released by whole units of it: the size of a huge
- * page (a PMD) on x86-64 and on arm64 with 4 KiB pages (see fmap.c) */
+/* pi_fmap_release drops whole units of this size: a huge page (a PMD) on x86-64 and on arm64
+ * with 4 KiB pages, so a huge page's entry is never split (see fmap.c) */
 #define PI_FMAP_UNIT ((size_t)2 << 20)
 
 struct pi_fmap {

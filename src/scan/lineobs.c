@@ -155,19 +155,19 @@ static inline __attribute__((always_inline)) int ip4_wanted16(
 	return !x->ip4_filter || ((x->ip4_filter[p16 >> 6] >> (p16 & 63)) & 1);
 }
 
-/* The IPv4 address a (4 bytes, not just stored) passes x->ip4_filter. */
+/* The IPv4 address a (4 bytes) passes x->ip4_filter. */
 static inline int ip4_wanted(const struct pi_scan_xctx *x, const uint8_t *a)
 {
 	return ip4_wanted16(x, (unsigned)a[0] << 8 | a[1]);
 }
 
+/* Reports the normalised value v[0..n) (addr: its address bytes, or NULL). An IPv4 address
+ * has passed ip4_wanted already: each reader of addresses checks the filter as soon as it has
+ * the first two parts. */
 static void emit_value(struct pi_scan_xctx *x, enum pi_observable_kind kind, const char *v,
         size_t n, const uint8_t *addr)
 {
 	struct pi_scan_obs o;
-
-	if (kind == PI_OBSERVABLE_IPV4 && !ip4_wanted(x, addr))
-		return;
 
 	o.kind = kind;
 	o.value = v;
@@ -271,7 +271,6 @@ static void emit_ipv4(struct pi_scan_xctx *x, const char *s, size_t n)
 {
 	uint8_t a[16] = {0};
 	size_t i = 0;
-	unsigned p16 = 0;
 
 	if (n < 7 || n > 15)
 		return;
@@ -289,8 +288,7 @@ static void emit_ipv4(struct pi_scan_xctx *x, const char *s, size_t n)
 		if (i == start || (i - start > 1 && s[start] == '0') || v > 255)
 			return;
 		a[part] = (uint8_t)v;
-		p16 = p16 << 8 | v;
-		if (part == 1 && !ip4_wanted16(x, p16))
+		if (part == 1 && !ip4_wanted16(x, (unsigned)a[0] << 8 | v))
 			return; /* outside the filter: not reported, whatever follows */
 	}
 	if (i != n)
@@ -372,7 +370,8 @@ static void emit_url(struct pi_scan_xctx *x, const char *s, size_t n)
 		x->host[parts.host_len] = '\0';
 		if (parts.host_is_ipv4) {
 			memcpy(addr, parts.addr, 4);
-			emit_value(x, PI_OBSERVABLE_IPV4, x->host, parts.host_len, addr);
+			if (ip4_wanted(x, addr))
+				emit_value(x, PI_OBSERVABLE_IPV4, x->host, parts.host_len, addr);
 		} else {
 			emit_value(x, PI_OBSERVABLE_DOMAIN, x->host, parts.host_len, NULL);
 		}

@@ -109,8 +109,7 @@ static int vm_flags(const void *addr, char *flags, size_t cap)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long lo, hi;
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') &&
-		        !strncmp(line + strcspn(line, " "), " r", 2)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) { /* a mapping's first line */
 			in = lo == (unsigned long)(uintptr_t)addr;
 			continue;
 		}
